@@ -1,0 +1,8 @@
+module github.com/smartcheck-uk/smartcheck
+
+go 1.26
+
+require (
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	golang.org/x/mod v0.43.0 // indirect
+)
