@@ -1,8 +1,5 @@
 module github.com/smartcheck-uk/smartcheck
 
-go 1.26
+go 1.26.0
 
-require (
-	github.com/rogpeppe/go-internal v1.16.0 // indirect
-	golang.org/x/mod v0.43.0 // indirect
-)
+require golang.org/x/mod v0.43.0

@@ -1,0 +1,246 @@
+package catalog
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// CheckSigned checks what catalog build and append require of a record
+// before it goes into a log: a signed note, at most MaxRecordSize bytes,
+// whose body parses. Its signatures are judged when it is used (and by
+// Verify): the builder need not know every manufacturer's key.
+func CheckSigned(rec []byte) error {
+	if len(rec) == 0 || len(rec) > MaxRecordSize {
+		return fmt.Errorf("record is %d bytes; want 1 to %d", len(rec), MaxRecordSize)
+	}
+	body, ok := SplitNote(rec)
+	if !ok || len(body) == len(rec)-1 {
+		return errors.New("not a signed note (no signature block after a blank line)")
+	}
+	if _, err := ParseRecord(body); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Build writes a new catalog into dir, which must not hold one yet: the
+// records in the order given, a checkpoint signed by every publisher
+// signer, and a trust file for those publishers (quorum: all of them).
+func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []string, now time.Time, valid time.Duration) (*Checkpoint, error) {
+	if len(publishers) == 0 {
+		return nil, errors.New("no publisher key")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
+		return nil, fmt.Errorf("%s already holds a catalog: use catalog append", dir)
+	}
+	data, root, err := Assemble(records)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	trust := &Trust{Origin: origin, Publishers: vkeys, Quorum: len(vkeys)}
+	if err := writeFileAtomic(filepath.Join(dir, "records"), data); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "trust"), trust.Format()); err != nil {
+		return nil, err
+	}
+	cp := &Checkpoint{Origin: origin, Size: int64(len(records)), Root: root, Issued: now.UTC().Truncate(time.Second)}
+	cp.Expires = cp.Issued.Add(valid)
+	return cp, writeCheckpoint(dir, cp, publishers)
+}
+
+// Append adds records to the catalog c, which was opened from dir, and
+// signs a new checkpoint. Records first go after the last committed one
+// (bytes past it are not committed: a crashed append may have left some),
+// and are synced to disk; the new checkpoint then replaces the old one in
+// one rename. A reader sees the old catalog or the new, never a mix.
+func Append(dir string, c *Catalog, records [][]byte, publishers []Signer, now time.Time, valid time.Duration) (*Checkpoint, error) {
+	for i, rec := range records {
+		if err := CheckSigned(rec); err != nil {
+			return nil, fmt.Errorf("record %d: %w", i+1, err)
+		}
+	}
+	n := c.Checkpoint.Size
+	var end int64
+	if n > 0 {
+		end = c.off[n-1] + int64(c.size[n-1])
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "records"), os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := f.Truncate(end); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	var data []byte
+	tree := c.tree.clone()
+	for _, rec := range records {
+		data = AppendFrame(data, rec)
+		tree.add(tlog.RecordHash(rec))
+	}
+	if _, err := f.WriteAt(data, end); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	issued := now.UTC().Truncate(time.Second)
+	if issued.Before(c.Checkpoint.Issued) {
+		issued = c.Checkpoint.Issued // a checkpoint is never issued before the last
+	}
+	cp := &Checkpoint{Origin: c.Checkpoint.Origin, Size: n + int64(len(records)), Root: tree.root(), Issued: issued, Expires: issued.Add(valid)}
+	return cp, writeCheckpoint(dir, cp, publishers)
+}
+
+// Assemble checks records as CheckSigned does and frames them as a records
+// file; it returns the file and the tree hash of the records.
+func Assemble(records [][]byte) ([]byte, tlog.Hash, error) {
+	var data []byte
+	var tree treeBuilder
+	for i, rec := range records {
+		if err := CheckSigned(rec); err != nil {
+			return nil, tlog.Hash{}, fmt.Errorf("record %d: %w", i+1, err)
+		}
+		data = AppendFrame(data, rec)
+		tree.add(tlog.RecordHash(rec))
+	}
+	return data, tree.root(), nil
+}
+
+// SignCheckpoint signs the checkpoint's body and sets cp.Raw.
+func SignCheckpoint(cp *Checkpoint, publishers ...Signer) ([]byte, error) {
+	msg, err := Sign(cp.FormatBody(), publishers...)
+	if err != nil {
+		return nil, fmt.Errorf("sign checkpoint: %w", err)
+	}
+	cp.Raw = msg
+	return msg, nil
+}
+
+func writeCheckpoint(dir string, cp *Checkpoint, publishers []Signer) error {
+	msg, err := SignCheckpoint(cp, publishers...)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, "checkpoint"), msg)
+}
+
+// writeFileAtomic writes a file so that a reader, or a crash, sees the old
+// contents or the new, never a part: a temporary file, synced, renamed
+// over the old, and the directory synced.
+func writeFileAtomic(name string, data []byte) error {
+	dir := filepath.Dir(name)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// WriteFileAtomic is writeFileAtomic for the commands.
+func WriteFileAtomic(name string, data []byte, perm fs.FileMode) error {
+	if err := writeFileAtomic(name, data); err != nil {
+		return err
+	}
+	return os.Chmod(name, perm)
+}
+
+// Problem is something Verify found wrong with one record.
+type Problem struct {
+	Index int64 // place in the log
+	Msg   string
+}
+
+func (p Problem) String() string { return fmt.Sprintf("record %d: %s", p.Index, p.Msg) }
+
+// Verify checks every record (catalog verify): that it parses and that it
+// is signed by a key allowed to sign it at its place in the log. The
+// checkpoint and root were checked when the catalog was opened. It checks
+// on every core and does not fill the lookup cache.
+func (c *Catalog) Verify() []Problem {
+	n := c.Checkpoint.Size
+	workers := int64(runtime.GOMAXPROCS(0))
+	found := make([][]Problem, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				e := c.load(i)
+				switch {
+				case e.err != nil:
+					found[w] = append(found[w], Problem{i, fmt.Sprintf("does not parse: %v", e.err)})
+				case e.status != SigValid:
+					what := "declaration"
+					switch e.rec.Kind {
+					case KindNotice:
+						what = "notice (ignored)"
+					case KindKey:
+						what = "key record (registers nothing)"
+					}
+					found[w] = append(found[w], Problem{i, fmt.Sprintf("%s %s: %s", what, recordName(e.rec), e.why)})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var all []Problem
+	for _, f := range found {
+		all = append(all, f...)
+	}
+	sortProblems(all)
+	return all
+}
+
+func recordName(r *Record) string {
+	switch {
+	case r.Declaration != nil:
+		return fmt.Sprintf("%s version %d", r.Declaration.ID, r.Declaration.Version)
+	case r.Notice != nil:
+		return fmt.Sprintf("%s revision %d", r.Notice.ID, r.Notice.Revision)
+	case r.Key != nil:
+		return r.Key.Key
+	}
+	return ""
+}
+
+func sortProblems(ps []Problem) {
+	slices.SortFunc(ps, func(a, b Problem) int { return cmp.Compare(a.Index, b.Index) })
+}

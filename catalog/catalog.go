@@ -1,0 +1,435 @@
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Catalog is an opened, verified catalog: the checkpoint was signed by the
+// trusted publishers and the records hash to its root. Records are read
+// from the records file when they are looked up; their signatures are
+// checked then, once, and the outcome is remembered. A Catalog is safe for
+// concurrent use.
+type Catalog struct {
+	Checkpoint *Checkpoint
+	Trust      *Trust
+
+	src    io.ReaderAt
+	closer io.Closer
+
+	off   []int64  // where record i's bytes start in the records file
+	size  []uint32 // record i's length
+	kinds []uint8  // record i's kind, from its first line (not yet trusted)
+	decls []gtinRef
+
+	noticesByGTIN map[uint64][]int64
+	noticesByID   map[string][]int64
+
+	tree treeBuilder // compact range of the whole log, for appending
+
+	keys    keyring
+	keyList []*keyState // in order of first key record
+
+	mu    sync.Mutex
+	cache map[int64]*entry
+}
+
+const (
+	kindUnknown uint8 = iota
+	kindDecl
+	kindNotice
+	kindKey
+)
+
+var kindPrefixes = []struct {
+	prefix string
+	kind   uint8
+}{
+	{KindDeclaration + "\n", kindDecl},
+	{KindNotice + "\n", kindNotice},
+	{KindKey + "\n", kindKey},
+}
+
+func kindOf(rec []byte) uint8 {
+	for _, k := range kindPrefixes {
+		if bytes.HasPrefix(rec, []byte(k.prefix)) {
+			return k.kind
+		}
+	}
+	return kindUnknown
+}
+
+// gtinRef says that record rec lists gtin (not yet trusted: only a hint
+// for which records to read and verify).
+type gtinRef struct {
+	gtin uint64
+	rec  uint32
+}
+
+// keyState is what the log says of one signing key, from its verified
+// smartcheck-key/1 records.
+type keyState struct {
+	vkey      string
+	verifier  note.Verifier
+	org, role string
+	activeAt  int64 // index of its first active record, or -1
+	revokedAt int64 // index of its first revoked record after that, or -1
+}
+
+// OpenDir opens the catalog in directory dir: the files checkpoint and
+// records. The trust file is given separately: a catalog cannot vouch for
+// itself. When last is not nil it is the last checkpoint this till
+// accepted, and the catalog must extend it (catalog.md, "Updating a till").
+func OpenDir(dir string, trust *Trust, last *Checkpoint) (*Catalog, error) {
+	cp, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoint: %w", err)
+	}
+	f, err := os.Open(filepath.Join(dir, "records"))
+	if err != nil {
+		return nil, fmt.Errorf("read records: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read records: %w", err)
+	}
+	c, err := open(cp, trust, f, st.Size(), last)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.closer = f
+	return c, nil
+}
+
+// OpenBytes opens a catalog held in memory, such as the demo catalog built
+// into the binary.
+func OpenBytes(checkpoint, records []byte, trust *Trust, last *Checkpoint) (*Catalog, error) {
+	return open(checkpoint, trust, bytes.NewReader(records), int64(len(records)), last)
+}
+
+// Close releases the records file.
+func (c *Catalog) Close() error {
+	if c.closer != nil {
+		return c.closer.Close()
+	}
+	return nil
+}
+
+// Size is the number of records the checkpoint commits to.
+func (c *Catalog) Size() int64 { return c.Checkpoint.Size }
+
+func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Checkpoint) (*Catalog, error) {
+	cp, err := OpenCheckpoint(cpMsg, trust)
+	if err != nil {
+		return nil, err
+	}
+	var prefix int64 = -1
+	if last != nil {
+		if err := checkNotOlder(cp, last); err != nil {
+			return nil, err
+		}
+		prefix = last.Size
+	}
+	if cp.Size > 1<<31 {
+		return nil, fmt.Errorf("checkpoint size %d is more records than this till can hold", cp.Size)
+	}
+	c := &Catalog{
+		Checkpoint:    cp,
+		Trust:         trust,
+		src:           src,
+		off:           make([]int64, cp.Size),
+		size:          make([]uint32, cp.Size),
+		kinds:         make([]uint8, cp.Size),
+		noticesByGTIN: make(map[uint64][]int64),
+		noticesByID:   make(map[string][]int64),
+		keys:          make(keyring),
+		cache:         make(map[int64]*entry),
+	}
+	small, root, prefixRoot, err := c.scan(io.NewSectionReader(src, 0, srcSize), prefix)
+	if err != nil {
+		return nil, err
+	}
+	if root != cp.Root {
+		return nil, securityErrorf("root", "records do not match the checkpoint's root hash: the records were altered, reordered or truncated")
+	}
+	if last != nil && prefixRoot != last.Root {
+		return nil, securityErrorf("fork", "catalog history was rewritten: its first %d records differ from the ones this till accepted (issued %s)", last.Size, last.Issued.Format(time.RFC3339))
+	}
+	if err := c.indexSmall(small); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// smallRecord is a notice or key record kept from the scan: there are few
+// of them, and every lookup needs them.
+type smallRecord struct {
+	index int64
+	data  []byte
+}
+
+// scan reads the first Size records: it frames them, hashes them (on every
+// core), notes each record's kind and the GTINs declarations list, and
+// returns the root of the tree, the root of its first prefix records
+// (when prefix ≥ 0), and the notice and key records.
+func (c *Catalog) scan(r io.Reader, prefix int64) (small []smallRecord, root, prefixRoot tlog.Hash, err error) {
+	if prefix == 0 {
+		prefixRoot = new(treeBuilder).root()
+	}
+	const chunk = 8 << 20
+	n := c.Checkpoint.Size
+	buf := make([]byte, chunk+MaxRecordSize+16)
+	hashes := make([]tlog.Hash, 0, 1<<16)
+	var tree treeBuilder
+	have := 0      // bytes in buf
+	var base int64 // file offset of buf[0]
+	var i int64    // next record
+	eof := false
+	workers := runtime.GOMAXPROCS(0)
+	refs := make([][]gtinRef, workers)
+	var wg sync.WaitGroup
+
+	for i < n {
+		if !eof && have < len(buf) {
+			m, err := io.ReadFull(r, buf[have:])
+			have += m
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				eof = true
+			} else if err != nil {
+				return nil, root, prefixRoot, fmt.Errorf("read records: %w", err)
+			}
+		}
+		// Frame as many whole records as the buffer holds.
+		start := i
+		p := 0
+		for i < n {
+			length, hn, msg := parseFrameHeader(buf[p:have])
+			if msg != "" {
+				return nil, root, prefixRoot, securityErrorf("records", "%v", &FrameError{i, base + int64(p), msg})
+			}
+			if hn == 0 || p+hn+length > have {
+				break
+			}
+			c.off[i] = base + int64(p+hn)
+			c.size[i] = uint32(length)
+			p += hn + length
+			i++
+		}
+		if i == start {
+			if eof {
+				return nil, root, prefixRoot, securityErrorf("records", "records file holds %d records, the checkpoint says %d: it was truncated", i, n)
+			}
+			continue // buffer held no whole record: read more (cannot happen with buf ≥ 64 KiB + header)
+		}
+		// Hash and classify records [start, i) in parallel.
+		hashes = slices.Grow(hashes[:0], int(i-start))[:i-start]
+		per := (i - start + int64(workers) - 1) / int64(workers)
+		for w := 0; w < workers; w++ {
+			lo := start + int64(w)*per
+			hi := min(lo+per, i)
+			if lo >= hi {
+				break
+			}
+			wg.Add(1)
+			go func(w int, lo, hi int64) {
+				defer wg.Done()
+				for j := lo; j < hi; j++ {
+					b := c.off[j] - base
+					rec := buf[b : b+int64(c.size[j])]
+					hashes[j-start] = tlog.RecordHash(rec)
+					k := kindOf(rec)
+					c.kinds[j] = k
+					if k == kindDecl {
+						refs[w] = appendGTINs(refs[w], rec, uint32(j))
+					}
+				}
+			}(w, lo, hi)
+		}
+		wg.Wait()
+		for j := start; j < i; j++ {
+			tree.add(hashes[j-start])
+			if j+1 == prefix {
+				prefixRoot = tree.root()
+			}
+			if k := c.kinds[j]; k == kindNotice || k == kindKey {
+				b := c.off[j] - base
+				small = append(small, smallRecord{j, bytes.Clone(buf[b : b+int64(c.size[j])])})
+			}
+		}
+		// Keep the partial frame at the end for the next read.
+		copy(buf, buf[p:have])
+		have -= p
+		base += int64(p)
+	}
+	total := 0
+	for _, r := range refs {
+		total += len(r)
+	}
+	c.decls = make([]gtinRef, 0, total)
+	for _, r := range refs {
+		c.decls = append(c.decls, r...)
+	}
+	slices.SortFunc(c.decls, func(a, b gtinRef) int {
+		if a.gtin != b.gtin {
+			if a.gtin < b.gtin {
+				return -1
+			}
+			return 1
+		}
+		return int(a.rec) - int(b.rec)
+	})
+	c.tree = tree
+	return small, tree.root(), prefixRoot, nil
+}
+
+// checkNotOlder refuses a checkpoint older than the last one accepted
+// (catalog.md, "Updating a till", checks 2): a rollback or freeze attack.
+func checkNotOlder(cp, last *Checkpoint) error {
+	if cp.Size < last.Size {
+		return securityErrorf("rollback", "catalog was rolled back: its checkpoint commits to %d records, but this till already accepted %d", cp.Size, last.Size)
+	}
+	if cp.Issued.Before(last.Issued) {
+		return securityErrorf("rollback", "catalog was rolled back: its checkpoint was issued %s, before the one this till already accepted (%s)", cp.Issued.Format(time.RFC3339), last.Issued.Format(time.RFC3339))
+	}
+	return nil
+}
+
+var gtinLine = []byte("\ngtin ")
+
+// appendGTINs finds the `gtin` lines of a record's body. It is a hint for
+// the index only: the record is parsed and verified before it is used.
+func appendGTINs(refs []gtinRef, rec []byte, i uint32) []gtinRef {
+	body := rec
+	if j := bytes.LastIndex(rec, []byte("\n\n")); j >= 0 {
+		body = rec[:j+1]
+	}
+	for {
+		j := bytes.Index(body, gtinLine)
+		if j < 0 {
+			return refs
+		}
+		body = body[j+len(gtinLine):]
+		if len(body) >= 15 && body[14] == '\n' {
+			if g, ok := gtinKey(string(body[:14])); ok {
+				refs = append(refs, gtinRef{g, i})
+			}
+		}
+	}
+}
+
+// indexSmall reads the key and notice records: keys in log order, so that
+// each key's registration and revocation have a place in the log; notices
+// by GTIN and by id. Key records count only when the publisher quorum
+// signed them.
+func (c *Catalog) indexSmall(small []smallRecord) error {
+	byVKey := make(map[string]*keyState)
+	for _, s := range small {
+		switch c.kinds[s.index] {
+		case kindKey:
+			k, err := c.openKeyRecord(s.data)
+			if err != nil {
+				continue // catalog verify reports it; it registers nothing
+			}
+			ks := byVKey[k.Key]
+			if ks == nil {
+				v, _ := newVerifier(k.Key) // checked by the parser
+				ks = &keyState{vkey: k.Key, verifier: v, activeAt: -1, revokedAt: -1}
+				byVKey[k.Key] = ks
+				c.keyList = append(c.keyList, ks)
+				nh := nameHash{v.Name(), v.KeyHash()}
+				c.keys[nh] = append(c.keys[nh], ks)
+			}
+			switch {
+			case k.Status == "active" && ks.activeAt < 0 && ks.revokedAt < 0:
+				ks.activeAt, ks.org, ks.role = s.index, k.Org, k.Role
+			case k.Status == "revoked" && ks.revokedAt < 0:
+				ks.revokedAt = s.index
+			}
+		case kindNotice:
+			body, ok := SplitNote(s.data)
+			if !ok {
+				continue
+			}
+			r, err := ParseRecord(body)
+			if err != nil {
+				continue
+			}
+			for _, g := range r.Notice.GTINs {
+				k, _ := gtinKey(g)
+				c.noticesByGTIN[k] = append(c.noticesByGTIN[k], s.index)
+			}
+			c.noticesByID[r.Notice.ID] = append(c.noticesByID[r.Notice.ID], s.index)
+		}
+	}
+	return nil
+}
+
+// openKeyRecord verifies a key record against the publisher quorum, then
+// parses it.
+func (c *Catalog) openKeyRecord(data []byte) (*KeyRecord, error) {
+	n, err := note.Open(data, c.Trust.verifiers)
+	if err != nil {
+		return nil, fmt.Errorf("key record: %w", err)
+	}
+	if len(n.Sigs) < c.Trust.Quorum {
+		return nil, fmt.Errorf("key record has %d of %d publisher signatures", len(n.Sigs), c.Trust.Quorum)
+	}
+	r, err := ParseRecord([]byte(n.Text))
+	if err != nil {
+		return nil, err
+	}
+	if r.Key == nil {
+		return nil, errors.New("not a key record")
+	}
+	return r.Key, nil
+}
+
+// Record returns the bytes of record i.
+func (c *Catalog) Record(i int64) ([]byte, error) {
+	if i < 0 || i >= c.Checkpoint.Size {
+		return nil, fmt.Errorf("record %d: out of range", i)
+	}
+	b := make([]byte, c.size[i])
+	if _, err := c.src.ReadAt(b, c.off[i]); err != nil {
+		return nil, fmt.Errorf("read record %d: %w", i, err)
+	}
+	return b, nil
+}
+
+// declarationsFor returns the indexes of records whose bodies list gtin
+// as a declaration, in log order.
+func (c *Catalog) declarationsFor(gtin string) []int64 {
+	g, ok := gtinKey(gtin)
+	if !ok {
+		return nil
+	}
+	lo, _ := slices.BinarySearchFunc(c.decls, g, func(r gtinRef, g uint64) int {
+		switch {
+		case r.gtin < g:
+			return -1
+		case r.gtin > g:
+			return 1
+		}
+		return 0
+	})
+	var out []int64
+	for j := lo; j < len(c.decls) && c.decls[j].gtin == g; j++ {
+		if n := len(out); n == 0 || out[n-1] != int64(c.decls[j].rec) {
+			out = append(out, int64(c.decls[j].rec))
+		}
+	}
+	return out
+}

@@ -1,0 +1,206 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Trust is what a till is configured to believe: the catalog's origin, the
+// publisher keys and how many of them must sign.
+type Trust struct {
+	Origin     string
+	Publishers []string // verifier keys
+	Quorum     int
+
+	verifiers verifierList
+}
+
+// ParseTrust parses a trust file:
+//
+//	origin demo.smartcheck.example/uk
+//	publisher <verifier key>
+//	quorum 1
+//
+// Blank lines and lines starting with # are ignored. Quorum defaults to 1
+// and may not exceed the number of publisher keys.
+func ParseTrust(data []byte) (*Trust, error) {
+	t := &Trust{}
+	quorumSet := false
+	for i, line := range strings.Split(string(data), "\n") {
+		n := i + 1
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, value, _ := strings.Cut(line, " ")
+		value = strings.TrimSpace(value)
+		switch key {
+		case "origin":
+			if t.Origin != "" {
+				return nil, fmt.Errorf("trust line %d: second origin", n)
+			}
+			if value == "" || strings.ContainsAny(value, " \t") {
+				return nil, fmt.Errorf("trust line %d: origin %q is not one word", n, clip(value))
+			}
+			t.Origin = value
+		case "publisher":
+			v, err := note.NewVerifier(value)
+			if err != nil {
+				return nil, fmt.Errorf("trust line %d: publisher key: %v", n, err)
+			}
+			t.Publishers = append(t.Publishers, value)
+			t.verifiers = append(t.verifiers, v)
+		case "quorum":
+			q, err := parsePositive(value)
+			if err != nil || quorumSet {
+				return nil, fmt.Errorf("trust line %d: quorum must be given once, as an integer ≥ 1", n)
+			}
+			t.Quorum, quorumSet = q, true
+		default:
+			return nil, fmt.Errorf("trust line %d: unknown setting %q", n, clip(key))
+		}
+	}
+	if t.Origin == "" {
+		return nil, errors.New("trust file names no origin")
+	}
+	if len(t.Publishers) == 0 {
+		return nil, errors.New("trust file names no publisher key")
+	}
+	if !quorumSet {
+		t.Quorum = 1
+	}
+	if t.Quorum > len(t.Publishers) {
+		return nil, fmt.Errorf("trust file: quorum %d is more than its %d publisher keys", t.Quorum, len(t.Publishers))
+	}
+	return t, nil
+}
+
+// Format writes the trust file.
+func (t *Trust) Format() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "origin %s\n", t.Origin)
+	for _, p := range t.Publishers {
+		fmt.Fprintf(&b, "publisher %s\n", p)
+	}
+	fmt.Fprintf(&b, "quorum %d\n", t.Quorum)
+	return b.Bytes()
+}
+
+// Checkpoint is the publisher's signed statement of the whole log.
+type Checkpoint struct {
+	Origin  string
+	Size    int64
+	Root    tlog.Hash
+	Issued  time.Time
+	Expires time.Time
+
+	Raw []byte // the signed note exactly as read
+}
+
+// FormatBody returns the checkpoint's note body.
+func (c *Checkpoint) FormatBody() []byte {
+	return fmt.Appendf(nil, "%s\n%d\n%s\nissued %s\nexpires %s\n",
+		c.Origin, c.Size, base64.StdEncoding.EncodeToString(c.Root[:]),
+		c.Issued.UTC().Format(time.RFC3339), c.Expires.UTC().Format(time.RFC3339))
+}
+
+// A SecurityError is a failed check of what the publisher signed: a bad or
+// missing signature, a wrong origin, a root that does not match the records,
+// a rolled-back or rewritten log. Nothing such a catalog says is fact.
+type SecurityError struct {
+	Check string // "signature", "quorum", "origin", "root", "rollback", "fork", "records"
+	Msg   string
+}
+
+func (e *SecurityError) Error() string { return e.Msg }
+
+func securityErrorf(check, format string, args ...any) error {
+	return &SecurityError{Check: check, Msg: fmt.Sprintf(format, args...)}
+}
+
+// OpenCheckpoint verifies a signed checkpoint against the trust file and
+// then parses it. It verifies before it parses: no field of a checkpoint
+// whose signatures fail is looked at.
+func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
+	n, err := note.Open(msg, trust.verifiers)
+	if err != nil {
+		var inv *note.InvalidSignatureError
+		var unv *note.UnverifiedNoteError
+		switch {
+		case errors.As(err, &inv):
+			return nil, securityErrorf("signature", "checkpoint signature by %s does not verify: the checkpoint was altered or forged", inv.Name)
+		case errors.As(err, &unv):
+			return nil, securityErrorf("quorum", "checkpoint is not signed by any trusted publisher key (quorum 0 of %d)", trust.Quorum)
+		}
+		return nil, securityErrorf("signature", "checkpoint is not a well-formed signed note: %v", err)
+	}
+	if len(n.Sigs) < trust.Quorum {
+		return nil, securityErrorf("quorum", "checkpoint has %d of the %d publisher signatures the trust file requires", len(n.Sigs), trust.Quorum)
+	}
+	c, err := parseCheckpointBody(n.Text)
+	if err != nil {
+		return nil, err
+	}
+	if c.Origin != trust.Origin {
+		return nil, securityErrorf("origin", "checkpoint is for origin %q, not the trusted %q", clip(c.Origin), trust.Origin)
+	}
+	c.Raw = msg
+	return c, nil
+}
+
+func parseCheckpointBody(text string) (*Checkpoint, error) {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) != 5 {
+		return nil, fmt.Errorf("checkpoint body has %d lines, want 5 (origin, size, root, issued, expires)", len(lines))
+	}
+	c := &Checkpoint{Origin: lines[0]}
+	if c.Origin == "" || strings.ContainsAny(c.Origin, " \t") {
+		return nil, errors.New("checkpoint line 1: bad origin")
+	}
+	size, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
+		return nil, fmt.Errorf("checkpoint line 2: bad size %q", clip(lines[1]))
+	}
+	c.Size = size
+	root, err := base64.StdEncoding.DecodeString(lines[2])
+	if err != nil || len(root) != tlog.HashSize {
+		return nil, fmt.Errorf("checkpoint line 3: bad root hash %q", clip(lines[2]))
+	}
+	copy(c.Root[:], root)
+	if c.Issued, err = parseStamp(lines[3], "issued"); err != nil {
+		return nil, fmt.Errorf("checkpoint line 4: %v", err)
+	}
+	if c.Expires, err = parseStamp(lines[4], "expires"); err != nil {
+		return nil, fmt.Errorf("checkpoint line 5: %v", err)
+	}
+	if c.Expires.Before(c.Issued) {
+		return nil, errors.New("checkpoint expires before it was issued")
+	}
+	return c, nil
+}
+
+func parseStamp(line, key string) (time.Time, error) {
+	v, ok := strings.CutPrefix(line, key+" ")
+	if !ok {
+		return time.Time{}, fmt.Errorf("want %q line", key)
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil || !strings.HasSuffix(v, "Z") {
+		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 UTC time", key, clip(v))
+	}
+	return t, nil
+}
+
+// Stale reports whether, judged on day today (Europe/London), the
+// checkpoint has expired (verdicts.md R0b).
+func (c *Checkpoint) Stale(today Date) bool {
+	return today.After(DateOf(c.Expires))
+}

@@ -1,0 +1,94 @@
+package catalog
+
+import "time"
+
+// Report is the JSON object `smartcheck lookup --json` prints for one
+// input (verdicts.md, "smartcheck lookup --json"). Fields a script relies
+// on are named as there; absent facts are left out.
+type Report struct {
+	Input       string         `json:"input"`
+	GTIN        string         `json:"gtin,omitempty"`
+	Batch       string         `json:"batch,omitempty"`
+	Verdict     *Verdict       `json:"verdict,omitempty"`
+	Findings    []Finding      `json:"findings,omitempty"`
+	Support     *ReportSupport `json:"support,omitempty"`
+	Contact     string         `json:"contact,omitempty"`
+	Passwords   string         `json:"passwords,omitempty"`
+	Product     *ReportProduct `json:"product,omitempty"`
+	Declaration *ReportDecl    `json:"declaration,omitempty"`
+	Catalog     *ReportCatalog `json:"catalog,omitempty"`
+	Error       string         `json:"error,omitempty"`
+}
+
+// ReportSupport is the support end at its declared precision.
+type ReportSupport struct {
+	Until    string `json:"until"`
+	FirstDay string `json:"first_day"`
+	LastDay  string `json:"last_day"`
+	DaysLeft int    `json:"days_left"`
+	Computed bool   `json:"computed,omitempty"` // from a relative period
+}
+
+// ReportProduct names the product.
+type ReportProduct struct {
+	Brand       string `json:"brand"`
+	Model       string `json:"model"`
+	ModelNumber string `json:"model_number,omitempty"`
+	Category    string `json:"category"`
+}
+
+// ReportDecl says which declaration the facts come from and who signed it.
+type ReportDecl struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Signer  string `json:"signer"`
+	Org     string `json:"org,omitempty"`
+	Role    string `json:"role"`
+}
+
+// ReportCatalog says which catalog judged it.
+type ReportCatalog struct {
+	Origin  string `json:"origin"`
+	Size    int64  `json:"size"`
+	Root    string `json:"root"`
+	Issued  string `json:"issued"`
+	Expires string `json:"expires"`
+	Demo    bool   `json:"demo,omitempty"`
+}
+
+// CatalogReport describes a checkpoint for a report.
+func CatalogReport(cp *Checkpoint, demo bool) *ReportCatalog {
+	return &ReportCatalog{
+		Origin:  cp.Origin,
+		Size:    cp.Size,
+		Root:    cp.Root.String(),
+		Issued:  cp.Issued.UTC().Format(time.RFC3339),
+		Expires: cp.Expires.UTC().Format(time.RFC3339),
+		Demo:    demo,
+	}
+}
+
+// Report gives the result as verdicts.md's JSON object.
+func (r *Result) Report(input string, cat *ReportCatalog) Report {
+	v := r.Verdict
+	rep := Report{Input: input, GTIN: r.GTIN, Batch: r.Batch, Verdict: &v, Findings: r.Findings, Catalog: cat}
+	if rep.Findings == nil {
+		rep.Findings = []Finding{}
+	}
+	if s := r.Support; s != nil {
+		rep.Support = &ReportSupport{
+			Until:    s.Period.String(),
+			FirstDay: s.First.String(),
+			LastDay:  s.Last.String(),
+			DaysLeft: r.Today.DaysUntil(s.Last),
+			Computed: s.Computed,
+		}
+	}
+	if d := r.Declaration; d != nil {
+		rep.Contact = BestContact(d.Contacts)
+		rep.Passwords = d.Passwords
+		rep.Product = &ReportProduct{Brand: d.Brand, Model: d.Model, ModelNumber: d.ModelNumber, Category: d.Category}
+		rep.Declaration = &ReportDecl{ID: d.ID, Version: d.Version, Signer: r.Signer.Name, Org: r.Signer.Org, Role: r.Signer.Role}
+	}
+	return rep
+}

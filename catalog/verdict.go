@@ -1,0 +1,662 @@
+package catalog
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Verdict is what the till does with a product (verdicts.md).
+type Verdict uint8
+
+// Verdicts in order of severity. NOT_IN_SCOPE sits above OK and below
+// CAUTION: an excepted product is sold normally, but any finding that
+// still counts for it (R0, R3, R4) makes the verdict more severe.
+const (
+	OK Verdict = iota
+	NotInScope
+	Caution
+	Check
+	Stop
+)
+
+var verdictNames = [...]string{"OK", "NOT_IN_SCOPE", "CAUTION", "CHECK", "STOP"}
+
+func (v Verdict) String() string {
+	if int(v) < len(verdictNames) {
+		return verdictNames[v]
+	}
+	return fmt.Sprintf("Verdict(%d)", v)
+}
+
+// MarshalText gives the verdict's name, as in the JSON output.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// ParseVerdict reads a verdict name.
+func ParseVerdict(s string) (Verdict, error) {
+	for i, n := range verdictNames {
+		if n == s {
+			return Verdict(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown verdict %q", s)
+}
+
+// Finding is one fact behind a verdict.
+type Finding struct {
+	Code    string  `json:"code"`
+	Verdict Verdict `json:"verdict"`
+	Staff   string  `json:"staff"`
+	Shopper string  `json:"shopper"`
+	Rule    string  `json:"rule"`  // the rule of verdicts.md, e.g. "R6a"
+	Basis   string  `json:"basis"` // the law or policy behind it
+	// Excepted is set on R5–R7 findings of an excepted product: listed
+	// for staff, but not counted toward the verdict.
+	Excepted bool `json:"excepted,omitempty"`
+}
+
+// Policy is the retailer's choice where verdicts.md leaves one.
+type Policy struct {
+	SupportEnded  Verdict // Stop (default) or Caution
+	CautionMonths int     // default 12
+}
+
+// DefaultPolicy is verdicts.md's default.
+var DefaultPolicy = Policy{SupportEnded: Stop, CautionMonths: 12}
+
+// Query is one scan to judge.
+type Query struct {
+	GTIN   string // GTIN-14
+	Batch  string // "" when the scan carried none
+	Today  Date   // Europe/London
+	Policy Policy
+}
+
+// SupportEnd is the end of the security update period of the declaration
+// a verdict used, when it can be known.
+type SupportEnd struct {
+	Period
+	Computed bool // from a relative period and a known anchor date
+}
+
+// Version is one version of the chosen declaration, for staff history.
+type Version struct {
+	Index     int64 // place in the log
+	Version   int
+	Published Date
+	Trusted   bool
+	Why       string      // why it is not trusted
+	End       *SupportEnd // nil when not determinable
+	Support   Support
+}
+
+// NoticeState is the current revision of a notice that bears on a scan.
+type NoticeState struct {
+	Notice *Notice
+	Index  int64
+	Signer SignerInfo
+}
+
+// Result is a verdict with everything behind it.
+type Result struct {
+	GTIN     string
+	Batch    string
+	Today    Date
+	Verdict  Verdict
+	Findings []Finding
+
+	// Facts come from Declaration, the highest version of the chosen
+	// declaration that verifies; nil when there is none.
+	Declaration *Declaration
+	Index       int64 // its place in the log
+	Signer      SignerInfo
+	Support     *SupportEnd
+	History     []Version // every version of the chosen declaration, in log order
+	Notices     []NoticeState
+	Excepted    bool // R2: the PSTI regime does not apply
+}
+
+// Judge applies the rules of verdicts.md to one scan. The catalog itself
+// was verified when it was opened (R0a); Judge checks the signatures of
+// the records it uses, once each.
+func (c *Catalog) Judge(q Query) *Result {
+	if q.Policy.CautionMonths == 0 && q.Policy.SupportEnded == OK {
+		q.Policy = DefaultPolicy
+	}
+	r := &Result{GTIN: q.GTIN, Batch: q.Batch, Today: q.Today, Index: -1}
+	j := judge{r: r, q: q}
+
+	// R0b
+	if c.Checkpoint.Stale(q.Today) {
+		exp := DateOf(c.Checkpoint.Expires)
+		j.add("R0b", "catalog-stale", Check,
+			fmt.Sprintf("The catalog expired on %s: it may miss recent notices or changes. Update the catalog.", exp),
+			"Please ask a member of staff about this product's security information.",
+			"catalog expiry (freeze protection)")
+	}
+	c.judgeNotices(&j)
+	versions := c.chooseDeclaration(&j)
+	if versions == nil {
+		j.add("R1", "no-declaration", Check,
+			"No statement of compliance in the catalog lists this product. Check the statement that came with it before selling (PSTI Act s.22).",
+			"Please ask a member of staff about this product's security information.",
+			"PSTI Act 2022 s.22")
+		return j.finish()
+	}
+	r.History = versions
+	c.judgeDeclaration(&j)
+	return j.finish()
+}
+
+// judge collects findings for one Result.
+type judge struct {
+	r *Result
+	q Query
+}
+
+func (j *judge) add(rule, code string, v Verdict, staff, shopper, basis string) {
+	j.r.Findings = append(j.r.Findings, Finding{Code: code, Verdict: v, Staff: staff, Shopper: shopper, Rule: rule, Basis: basis})
+}
+
+// finish computes the verdict: the most severe finding that counts.
+func (j *judge) finish() *Result {
+	v := OK
+	if j.r.Excepted {
+		v = NotInScope
+	}
+	for i := range j.r.Findings {
+		f := &j.r.Findings[i]
+		// R5, R6 and R7 findings do not count for an excepted product.
+		if j.r.Excepted && f.Rule >= "R5" {
+			f.Excepted = true
+			continue
+		}
+		v = max(v, f.Verdict)
+	}
+	j.r.Verdict = v
+	return j.r
+}
+
+const (
+	shopperAskStaff    = "Please ask a member of staff about this product's security information."
+	shopperUnavailable = "This product isn't available for sale at the moment. Please ask a member of staff."
+)
+
+// judgeNotices applies R3: for each notice id that names the GTIN, the
+// highest revision whose signer may sign notices is its current state.
+func (c *Catalog) judgeNotices(j *judge) {
+	g, _ := gtinKey(j.q.GTIN)
+	seen := map[string]bool{}
+	for _, i := range c.noticesByGTIN[g] {
+		e := c.entry(i)
+		if e.rec == nil || e.rec.Notice == nil || seen[e.rec.Notice.ID] {
+			continue
+		}
+		id := e.rec.Notice.ID
+		seen[id] = true
+		var cur *entry
+		for _, k := range c.noticesByID[id] {
+			ek := c.entry(k)
+			if !ek.trusted() || ek.rec.Notice == nil || ek.rec.Notice.ID != id {
+				continue
+			}
+			if cur == nil || ek.rec.Notice.Revision >= cur.rec.Notice.Revision {
+				cur = ek
+			}
+		}
+		if cur == nil || !slices.Contains(cur.rec.Notice.GTINs, j.q.GTIN) {
+			continue
+		}
+		c.judgeNotice(j, cur)
+	}
+}
+
+func (c *Catalog) judgeNotice(j *judge, e *entry) {
+	n := e.rec.Notice
+	effective := n.Effective
+	if effective.IsZero() {
+		effective = n.Issued
+	}
+	inForce := (n.Status == "in-force" || n.Status == "varied") && !j.q.Today.Before(effective)
+	appealed := n.Status == "appealed"
+	if !inForce && !appealed {
+		return
+	}
+	j.r.Notices = append(j.r.Notices, NoticeState{Notice: n, Index: e.index, Signer: e.signer})
+	what := fmt.Sprintf("%s notice %s (%s, issued %s by %s)", n.Type, n.ID, n.Status, n.Issued, n.IssuedBy)
+	if n.Fictional {
+		what += " [fictional]"
+	}
+	if len(n.Batches) > 0 {
+		switch {
+		case j.q.Batch == "" && inForce:
+			j.add("R3f", "batch-needed", Check,
+				fmt.Sprintf("The %s covers batches %s only, and this scan carried no batch. Read the batch on the box before selling.", what, strings.Join(n.Batches, ", ")),
+				shopperAskStaff, "PSTI Act 2022 s.23")
+			return
+		case j.q.Batch != "" && !slices.Contains(n.Batches, j.q.Batch):
+			if inForce {
+				j.add("R3g", "notice-other-batches", Caution,
+					fmt.Sprintf("The %s covers batches %s; this is batch %s.", what, strings.Join(n.Batches, ", "), j.q.Batch),
+					"A safety notice covers some batches of this product, but not this one.", "PSTI Act 2022 s.23")
+			}
+			return
+		}
+	}
+	if appealed {
+		j.add("R3e", "notice-under-appeal", Caution,
+			fmt.Sprintf("The %s is under appeal and has no effect until the appeal ends.", what),
+			"An enforcement notice about this product is under appeal.", "PSTI Act 2022 s.33(8)")
+		return
+	}
+	risk := shopperUnavailable
+	if n.CustomerRisk != "" {
+		risk += " " + n.CustomerRisk
+	}
+	switch n.Type {
+	case "stop", "recall", "forfeiture":
+		basis := map[string]string{"stop": "PSTI Act 2022 s.29", "recall": "PSTI Act 2022 s.30", "forfeiture": "PSTI Act 2022 s.42"}[n.Type]
+		j.add("R3a", "notice-in-force", Stop, fmt.Sprintf("A %s is in force for this product. Do not sell.", what), risk, basis)
+	case "public-information":
+		j.add("R3b", "published-failure", Stop,
+			fmt.Sprintf("The enforcement authority published a compliance failure: %s. Do not sell.", what), risk, "PSTI Act 2022 s.45, s.23")
+	case "compliance":
+		for _, f := range n.Failures {
+			switch f.Requirement {
+			case "passwords", "contact", "support-period":
+				j.add("R3c", "compliance-failure", Stop,
+					fmt.Sprintf("A %s finds a failure of the %s requirement: %s. Do not sell.", what, f.Requirement, f.Summary), risk, "PSTI Act 2022 s.28, s.23")
+				return
+			}
+		}
+		j.add("R3d", "enforcement-history", Caution,
+			fmt.Sprintf("A %s is in force for this product.", what),
+			"An enforcement notice has been issued about this product.", "PSTI Act 2022 s.28")
+	case "penalty":
+		j.add("R3d", "enforcement-history", Caution,
+			fmt.Sprintf("A %s is in force for this product.", what),
+			"An enforcement notice has been issued about this product.", "PSTI Act 2022 s.36")
+	}
+}
+
+// chooseDeclaration picks the declaration (verdicts.md, "Which
+// declaration"), adds R4 findings for its versions that do not verify,
+// and sets the facts from the highest version that does. It returns
+// every version of the chosen declaration, or nil when no declaration
+// lists the GTIN.
+func (c *Catalog) chooseDeclaration(j *judge) []Version {
+	var cands []*entry
+	for _, i := range c.declarationsFor(j.q.GTIN) {
+		e := c.entry(i)
+		if e.rec == nil || e.rec.Declaration == nil || !slices.Contains(e.rec.Declaration.GTINs, j.q.GTIN) {
+			continue // a record that does not parse is never used
+		}
+		cands = append(cands, e)
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	covers := func(e *entry) bool {
+		b := e.rec.Declaration.Batches
+		return len(b) == 0 || j.q.Batch == "" || slices.Contains(b, j.q.Batch)
+	}
+	// The id most recently logged among those covering the scan; if none
+	// covers it, the most recently logged (R5a will say so).
+	var id string
+	for _, e := range cands {
+		if covers(e) {
+			id = e.rec.Declaration.ID
+		}
+	}
+	if id == "" {
+		id = cands[len(cands)-1].rec.Declaration.ID
+	}
+	var versions []Version
+	var best *entry
+	for _, e := range cands {
+		d := e.rec.Declaration
+		if d.ID != id {
+			continue
+		}
+		v := Version{Index: e.index, Version: d.Version, Published: d.Published, Trusted: e.trusted(), Why: e.why, Support: d.Support}
+		if end, ok := d.SupportEnd(); ok {
+			v.End = &end
+		}
+		versions = append(versions, v)
+		switch e.status {
+		case SigInvalid:
+			j.add("R4a", "signature-invalid", Check,
+				fmt.Sprintf("Version %d of declaration %s does not verify: %s. Its contents are not shown. Check the statement of compliance that came with the product.", d.Version, id, e.why),
+				shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
+		case SigUnknownSigner:
+			j.add("R4b", "signer-unknown", Check,
+				fmt.Sprintf("Version %d of declaration %s is not signed by a key registered to sign it: %s. Its contents are not shown. Check the statement of compliance that came with the product.", d.Version, id, e.why),
+				shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
+		case SigValid:
+			if best == nil || d.Version >= best.rec.Declaration.Version {
+				best = e
+			}
+		}
+	}
+	if best != nil {
+		j.r.Declaration = best.rec.Declaration
+		j.r.Index = best.index
+		j.r.Signer = best.signer
+		if end, ok := best.rec.Declaration.SupportEnd(); ok {
+			j.r.Support = &end
+		}
+	}
+	return versions
+}
+
+// SupportEnd returns the last day of security updates the declaration
+// promises, at its precision, when it can be known: a fixed end, or a
+// relative period whose first-supply or launch date is known.
+func (d *Declaration) SupportEnd() (SupportEnd, bool) {
+	switch d.Support.Kind {
+	case SupportFixed:
+		return SupportEnd{Period: d.Support.End}, true
+	case SupportRelative:
+		r := d.Support.Relative
+		anchor := r.AnchorDate
+		if anchor.IsZero() && r.Anchor == "first-supply" {
+			anchor = d.FirstSupplied
+		}
+		if anchor.IsZero() || r.Anchor != "first-supply" && r.Anchor != "launch" {
+			return SupportEnd{}, false
+		}
+		end := anchor.AddDate(r.N, 0, 0)
+		if r.Months {
+			end = anchor.AddDate(0, r.N, 0)
+		}
+		return SupportEnd{Period: Period{PrecDay, end, end}, Computed: true}, true
+	}
+	return SupportEnd{}, false
+}
+
+func (c *Catalog) judgeDeclaration(j *judge) {
+	d := j.r.Declaration
+	if d == nil {
+		return // R4 said why
+	}
+	r, q := j.r, j.q
+
+	// R2, R2b: Sch 3 exceptions.
+	switch {
+	case (d.Category == "laptop" || d.Category == "desktop" || d.Category == "tablet") && d.Cellular == No && d.Under14 != Yes:
+		r.Excepted = true
+		j.add("R2", "excepted", NotInScope,
+			fmt.Sprintf("A %s without cellular connectivity, not made for children under 14, is excepted from the PSTI regime (Sch 3 para 5).", d.Category),
+			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 5")
+	case d.Category == "ev-charge-point":
+		r.Excepted = true
+		j.add("R2", "excepted", NotInScope, "Charge points for electric vehicles are excepted from the PSTI regime (Sch 3 para 2).",
+			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 2")
+	case d.Category == "medical-device" && d.MedicalSoftware == No:
+		r.Excepted = true
+		j.add("R2", "excepted", NotInScope, "This medical device is excepted from the PSTI regime (Sch 3 para 3).",
+			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 3")
+	case d.Category == "smart-meter" && d.SmartMeterAssured == Yes:
+		r.Excepted = true
+		j.add("R2", "excepted", NotInScope, "An assured smart meter installed by a licence holder is excepted from the PSTI regime (Sch 3 para 4).",
+			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 4")
+	case d.Category == "vehicle":
+		r.Excepted = true
+		j.add("R2", "excepted", NotInScope, "Vehicles are excepted from the PSTI regime (Sch 3 para 6).",
+			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 6")
+	case d.Category == "medical-device" && d.MedicalSoftware == Unset,
+		d.Category == "smart-meter" && d.SmartMeterAssured == Unset:
+		j.add("R2b", "scope-unknown", Check,
+			fmt.Sprintf("The declaration does not say whether this %s falls under a Sch 3 exception. Check the statement of compliance.", d.Category),
+			shopperAskStaff, "PSTI Regulations 2023 Sch 3")
+	}
+
+	// R5: batches.
+	if len(d.Batches) > 0 {
+		switch {
+		case q.Batch == "":
+			j.add("R5b", "batch-unverified", Caution,
+				fmt.Sprintf("The declaration covers batches %s only, and this scan carried no batch: check the batch on the box.", strings.Join(d.Batches, ", ")),
+				"The security information applies to particular batches of this product.", "PSTI Regulations 2023 Sch 4 para 1(1)(a)")
+		case !slices.Contains(d.Batches, q.Batch):
+			j.add("R5a", "batch-not-covered", Check,
+				fmt.Sprintf("The declaration covers batches %s; this is batch %s, which no statement of compliance in the catalog covers.", strings.Join(d.Batches, ", "), q.Batch),
+				shopperAskStaff, "PSTI Regulations 2023 Sch 4 para 1(1)(a); PSTI Act 2022 s.22")
+		}
+	}
+
+	// R6: the three requirements and the declaration's own history.
+	switch d.Passwords {
+	case "universal-default":
+		j.add("R6a", "universal-default-password", Stop,
+			"The manufacturer declares a universal default password: this fails the password requirement. Do not sell.",
+			"This product doesn't meet the UK's password security rules. Please ask a member of staff.", "PSTI Regulations 2023 Sch 1 para 1; PSTI Act 2022 s.23")
+	case "unknown":
+		j.add("R6b", "password-status-unknown", Check,
+			"The declaration does not say how passwords are set. Check the statement of compliance.",
+			shopperAskStaff, "PSTI Regulations 2023 Sch 1 para 1")
+	}
+	switch {
+	case len(d.Contacts) == 0:
+		j.add("R6c", "no-contact", Stop,
+			"The manufacturer publishes no contact for reporting security issues: this fails the requirement. Do not sell.",
+			"This product doesn't meet the UK's security rules. Please ask a member of staff.", "PSTI Regulations 2023 Sch 1 para 2; PSTI Act 2022 s.23")
+	case BestContact(d.Contacts) == "":
+		j.add("R6d", "contact-malformed", Check,
+			fmt.Sprintf("The security contact %q is not a usable mailto:, https: or tel: address. Check the statement of compliance.", clip(d.Contacts[0])),
+			shopperAskStaff, "PSTI Regulations 2023 Sch 1 para 2(2)(a)")
+	}
+	if d.Acknowledgement == "" || d.StatusUpdates == "" {
+		missing := "when reporters get an acknowledgement and status updates"
+		if d.Acknowledgement != "" {
+			missing = "when reporters get status updates"
+		} else if d.StatusUpdates != "" {
+			missing = "when reporters get an acknowledgement"
+		}
+		j.add("R6e", "contact-incomplete", Caution,
+			fmt.Sprintf("The declaration does not say %s.", missing),
+			"The maker doesn't say how quickly it responds to security reports.", "PSTI Regulations 2023 Sch 1 para 2(2)(b)")
+	}
+	switch d.Support.Kind {
+	case SupportNone:
+		j.add("R6f", "no-support-period", Stop,
+			"The manufacturer publishes no minimum security update period: this fails the requirement. Do not sell.",
+			"This product doesn't meet the UK's security rules. Please ask a member of staff.", "PSTI Regulations 2023 Sch 1 para 3; PSTI Act 2022 s.23")
+	case SupportRelative:
+		if r.Support == nil {
+			j.add("R6g", "support-end-undetermined", Check,
+				fmt.Sprintf("The support period is relative (%s) and its end cannot be worked out here. Check the statement and tell the shopper.", d.Support.Relative),
+				fmt.Sprintf("The maker promises security updates for %s; please ask a member of staff what that means for you.", relativeWords(d.Support.Relative)),
+				"PSTI Regulations 2023 Sch 1 para 3")
+		}
+	}
+	c.judgeHistory(j)
+	if d.Route == "schedule2-label" {
+		expired := true
+		for _, l := range d.Labels {
+			if !l.Expires.Before(q.Today) {
+				expired = false
+			}
+		}
+		if expired {
+			j.add("R6j", "label-expired", Check,
+				"The product is deemed compliant by a security label, and every label it cites has expired. Check the statement of compliance.",
+				shopperAskStaff, "SI 2025/1267")
+		}
+	}
+
+	// R7: the support end against today (first match applies).
+	if end := r.Support; end != nil {
+		soon := q.Today.AddDate(0, q.Policy.CautionMonths, 0)
+		switch {
+		case q.Today.After(end.Last):
+			j.add("R7a", "support-ended", q.Policy.SupportEnded,
+				fmt.Sprintf("Security updates ended on %s (declared end %s).", end.Last, end.Period),
+				fmt.Sprintf("Security updates for this product ended in %s.", monthWords(end.Period)),
+				"retailer policy; PSTI Regulations 2023 Sch 1 para 3")
+		case end.Contains(q.Today):
+			j.add("R7b", "support-ends-now", Caution,
+				fmt.Sprintf("Security updates end %s (declared end %s): tell the shopper.", endWords(end.Period), end.Period),
+				fmt.Sprintf("Security updates for this product end %s.", endWords(end.Period)),
+				"retailer policy")
+		case end.First.Before(soon):
+			j.add("R7c", "support-ends-soon", Caution,
+				fmt.Sprintf("Security updates end %s, within %d months: tell the shopper.", endWords(end.Period), q.Policy.CautionMonths),
+				fmt.Sprintf("Security updates end in %s — less than %s from today.", monthWords(end.Period), monthsWords(q.Policy.CautionMonths)),
+				"retailer policy")
+		}
+	}
+}
+
+// judgeHistory applies R6h and R6i over the trusted versions of the
+// chosen declaration, up to the one whose facts are used.
+func (c *Catalog) judgeHistory(j *judge) {
+	var prev []Version
+	for _, v := range j.r.History {
+		if !v.Trusted {
+			continue
+		}
+		if v.Index > j.r.Index {
+			break
+		}
+		prev = append(prev, v)
+	}
+	// Sch 1 para 3(6): a period may be extended, never shortened.
+shortened:
+	for k := 1; k < len(prev); k++ {
+		if prev[k].End == nil {
+			continue
+		}
+		for _, earlier := range prev[:k] {
+			if earlier.End != nil && earlier.Version < prev[k].Version && prev[k].End.Last.Before(earlier.End.Last) {
+				j.add("R6h", "support-shortened", Stop,
+					fmt.Sprintf("Version %d of the declaration (published %s) shortened the support period from %s to %s: this fails the requirement. Do not sell.",
+						prev[k].Version, prev[k].Published, earlier.End.Period, prev[k].End.Period),
+					"This product doesn't meet the UK's security rules. Please ask a member of staff.", "PSTI Regulations 2023 Sch 1 para 3(6); PSTI Act 2022 s.23")
+				break shortened
+			}
+		}
+	}
+	if n := len(prev); n >= 2 {
+		last := prev[n-1]
+		for k := n - 2; k >= 0; k-- {
+			if e := prev[k].End; e != nil && last.End != nil {
+				if e.Last.Before(last.End.Last) {
+					j.add("R6i", "support-extended", OK,
+						fmt.Sprintf("Version %d extended the support period from %s to %s.", last.Version, e.Period, last.End.Period),
+						fmt.Sprintf("The maker has extended security updates, from %s to %s.", monthWords(e.Period), monthWords(last.End.Period)),
+						"PSTI Regulations 2023 Sch 1 para 3(5)")
+				}
+				break
+			}
+		}
+	}
+}
+
+// BestContact returns the first contact that is a well-formed mailto:,
+// https: or tel: URI (R6d), or "".
+func BestContact(contacts []string) string {
+	for _, c := range contacts {
+		if WellFormedContact(c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// WellFormedContact reports whether s is a usable mailto:, https: or tel:
+// URI for reporting security issues.
+func WellFormedContact(s string) bool {
+	if strings.ContainsAny(s, " \t") {
+		return false
+	}
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok || rest == "" {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "mailto":
+		addr, _, _ := strings.Cut(rest, "?")
+		a, err := mail.ParseAddress(addr)
+		if err != nil || a.Address != addr {
+			return false
+		}
+		_, domain, _ := strings.Cut(addr, "@")
+		return strings.Contains(domain, ".")
+	case "https":
+		u, err := url.Parse(s)
+		return err == nil && u.Host != "" && u.User == nil && strings.Contains(u.Hostname(), ".")
+	case "tel":
+		num, _, _ := strings.Cut(rest, ";")
+		digitsSeen := 0
+		for i := 0; i < len(num); i++ {
+			c := num[i]
+			switch {
+			case c >= '0' && c <= '9':
+				digitsSeen++
+			case c == '+' && i == 0, c == '-', c == '.', c == '(', c == ')':
+			default:
+				return false
+			}
+		}
+		return digitsSeen >= 3
+	}
+	return false
+}
+
+// ShortContact gives a contact for a label or a shopper: without the
+// scheme for web addresses and email, as people write them.
+func ShortContact(s string) string {
+	for _, p := range []string{"https://", "mailto:", "tel:"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return strings.TrimSuffix(rest, "/")
+		}
+	}
+	return s
+}
+
+func monthWords(p Period) string {
+	if p.Precision == PrecYear {
+		return fmt.Sprint(p.First.Year)
+	}
+	return fmt.Sprintf("%s %d", p.Last.Month, p.Last.Year)
+}
+
+func endWords(p Period) string {
+	switch p.Precision {
+	case PrecYear:
+		return fmt.Sprintf("during %d", p.First.Year)
+	case PrecMonth:
+		return fmt.Sprintf("in %s", p.Words())
+	}
+	return fmt.Sprintf("on %s", p.Words())
+}
+
+func monthsWords(n int) string {
+	if n == 12 {
+		return "a year"
+	}
+	if n == 1 {
+		return "a month"
+	}
+	return fmt.Sprintf("%d months", n)
+}
+
+func relativeWords(r Relative) string {
+	unit := "years"
+	if r.Months {
+		unit = "months"
+	}
+	if r.N == 1 {
+		unit = strings.TrimSuffix(unit, "s")
+	}
+	anchor := map[string]string{
+		"first-supply":   "after it was first sold",
+		"launch":         "after its launch",
+		"purchase":       "from when you buy it",
+		"last-available": "after it stops being sold",
+	}[r.Anchor]
+	return fmt.Sprintf("%d %s %s", r.N, unit, anchor)
+}
