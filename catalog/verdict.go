@@ -660,3 +660,20 @@ func relativeWords(r Relative) string {
 	}[r.Anchor]
 	return fmt.Sprintf("%d %s %s", r.N, unit, anchor)
 }
+
+// PasswordWords says a declared password policy in plain words.
+func PasswordWords(p string) string {
+	switch p {
+	case "unique-per-product":
+		return "unique password for each device"
+	case "user-defined":
+		return "the user sets the password"
+	case "none":
+		return "no password is used"
+	case "universal-default":
+		return "the same default password on every device (not allowed)"
+	case "unknown":
+		return "not stated by the manufacturer"
+	}
+	return p
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/scan"
+)
+
+func (e *env) lookup(args []string) error {
+	fs := e.newFlags("lookup", "[--json] [--support-ended=stop|caution] [--caution-months N] CODE...")
+	var cf catalogFlags
+	cf.register(fs)
+	asJSON := fs.Bool("json", false, "one JSON object per code per line")
+	ended := fs.String("support-ended", "stop", "verdict once support has ended: `stop` or caution")
+	months := fs.Int("caution-months", 12, "CAUTION when support ends within `N` months")
+	codes, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	policy := catalog.DefaultPolicy
+	switch *ended {
+	case "stop":
+	case "caution":
+		policy.SupportEnded = catalog.Caution
+	default:
+		e.errorf("--support-ended must be stop or caution, not %q", *ended)
+		return errUsage
+	}
+	if *months < 0 || *months > 1200 {
+		e.errorf("--caution-months must be between 0 and 1200")
+		return errUsage
+	}
+	policy.CautionMonths = *months
+	if len(codes) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	today, err := cf.today()
+	if err != nil {
+		e.errorf("%v", err)
+		return errUsage
+	}
+	cat, err := cf.open(e.stderr)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	rc := catalog.CatalogReport(cat.Checkpoint, cat.demo)
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	bad := 0
+	for _, input := range codes {
+		code, err := scan.Parse(input)
+		if err != nil {
+			bad++
+			e.errorf("%s: not a product code: %v", catalog.Sanitize(input), err)
+			if *asJSON {
+				enc.Encode(catalog.Report{Input: input, Catalog: rc, Error: err.Error()})
+			}
+			continue
+		}
+		r := cat.Judge(catalog.Query{GTIN: code.GTIN, Batch: code.Batch, Today: today, Policy: policy})
+		if *asJSON {
+			if err := enc.Encode(r.Report(input, rc)); err != nil {
+				return err
+			}
+			continue
+		}
+		writeResult(e.stdout, input, r)
+	}
+	if bad > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// writeResult prints one readable block for a result. Every catalog
+// string goes through catalog.Sanitize.
+func writeResult(w io.Writer, input string, r *catalog.Result) {
+	s := catalog.Sanitize
+	fmt.Fprintf(w, "\n%s  %s", s(input), r.Verdict)
+	if d := r.Declaration; d != nil {
+		fmt.Fprintf(w, "  %s %s (%s)", s(d.Brand), s(d.Model), d.Category)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  gtin       %s", r.GTIN)
+	if r.Batch != "" {
+		fmt.Fprintf(w, "  batch %s", s(r.Batch))
+	}
+	fmt.Fprintln(w)
+	if d := r.Declaration; d != nil {
+		if end := r.Support; end != nil {
+			left := r.Today.DaysUntil(end.Last)
+			when := fmt.Sprintf("%d days left", left)
+			if left < 0 {
+				when = fmt.Sprintf("ended %d days ago", -left)
+			}
+			how := ""
+			if end.Computed {
+				how = fmt.Sprintf(", worked out from %q", s(d.Support.Relative.String()))
+			}
+			fmt.Fprintf(w, "  support    until %s (%s, %s%s)\n", end.Period.Words(), end.Period, when, how)
+		} else {
+			switch d.Support.Kind {
+			case catalog.SupportNone:
+				fmt.Fprintf(w, "  support    no period published\n")
+			case catalog.SupportRelative:
+				fmt.Fprintf(w, "  support    %s (end not known)\n", s(d.Support.Relative.String()))
+			}
+		}
+		fmt.Fprintf(w, "  statement  %s\n", s(d.SupportStatement))
+		if c := catalog.BestContact(d.Contacts); c != "" {
+			fmt.Fprintf(w, "  contact    %s\n", s(c))
+		} else if len(d.Contacts) > 0 {
+			fmt.Fprintf(w, "  contact    %q (not a usable address)\n", s(d.Contacts[0]))
+		} else {
+			fmt.Fprintf(w, "  contact    none published\n")
+		}
+		fmt.Fprintf(w, "  passwords  %s (%s)\n", catalog.PasswordWords(d.Passwords), d.Passwords)
+		fmt.Fprintf(w, "  signed by  %s (%s, %s); declaration %s version %d\n", s(r.Signer.Name), s(r.Signer.Org), r.Signer.Role, s(d.ID), d.Version)
+	}
+	if len(r.History) > 1 {
+		var vs []string
+		for _, v := range r.History {
+			t := fmt.Sprintf("v%d", v.Version)
+			if v.End != nil {
+				t += " " + v.End.Period.String()
+			}
+			if !v.Trusted {
+				t += " (not verified)"
+			}
+			vs = append(vs, t)
+		}
+		fmt.Fprintf(w, "  versions   %s\n", strings.Join(vs, ", "))
+	}
+	for _, f := range r.Findings {
+		note := ""
+		if f.Excepted {
+			note = " (not counted: out of scope)"
+		}
+		fmt.Fprintf(w, "  %-9s  %s%s [%s; %s]\n             %s\n", f.Verdict, f.Code, note, f.Rule, f.Basis, s(f.Staff))
+	}
+}

@@ -1,0 +1,179 @@
+// Command smartcheck shows, at the till, at a kiosk and on shelf labels,
+// what the UK's PSTI regime makes manufacturers of smart products publish:
+// until when a product gets security updates, where to report a security
+// problem, how its passwords work, and whether it may be sold.
+//
+// Usage:
+//
+//	smartcheck                    same as `smartcheck till`
+//	smartcheck till               the staff screen at the till
+//	smartcheck lookup ...         look codes up without a screen (for scripts and POS systems)
+//	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
+//	smartcheck sign --key FILE [FILE]
+//	smartcheck catalog build|append|verify ...
+//
+// Every command that reads a catalog takes:
+//
+//	--catalog DIR      the catalog directory; default: the one installed by
+//	                   `catalog sync` ($XDG_DATA_HOME/smartcheck/catalog), else
+//	                   the demo catalog built into the binary
+//	--trust FILE       the trust file; default: DIR/trust
+//	--at YYYY-MM-DD    judge as on this date (Europe/London) instead of today
+//	--state DIR        where the till remembers the last checkpoint it accepted
+//	                   ($XDG_STATE_HOME/smartcheck); a catalog that does not
+//	                   extend it (a rollback or a rewritten history) is refused
+//
+// # lookup
+//
+//	smartcheck lookup [--json] [--support-ended=stop|caution] [--caution-months N] CODE...
+//
+// Each CODE is any form of the scanning spec: a GTIN, an AIM-prefixed or
+// bracketed GS1 element string, a GS1 Digital Link URI. Without --json it
+// prints one readable block per code; with --json one JSON object per code
+// per line. Exit status 0 when every code was read and judged, whatever the
+// verdicts; 1 when a code could not be read or the catalog could not be
+// opened or trusted; 2 for a usage error.
+//
+// # Keys, signing and publishing
+//
+//	smartcheck key generate NAME
+//	smartcheck sign --key FILE [--key FILE...] [FILE]
+//	smartcheck catalog build --origin ORIGIN --key FILE [--key FILE...] [--expires 168h] --out DIR SIGNED...
+//	smartcheck catalog append --key FILE [--key FILE...] [--expires 168h] --catalog DIR SIGNED...
+//	smartcheck catalog verify [--catalog DIR] [--trust FILE] [--at YYYY-MM-DD]
+//
+// sign checks that a record body parses before signing it. build and
+// append refuse records that do not parse and write atomically; build
+// writes DIR/trust for its publisher keys (quorum: all of them). verify
+// checks the checkpoint, the root, expiry and every record's signature and
+// signer, and exits 0 only if all hold.
+//
+// Errors are printed as `smartcheck: ...`; a security failure (a bad
+// signature, a rollback, a rewritten history) says so plainly.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	_ "time/tzdata" // dates are judged in Europe/London wherever the till runs
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env is what a command may touch: its streams.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// errUsage marks a usage error (exit status 2); the flag package has
+// already printed why.
+var errUsage = errors.New("usage")
+
+// exitError carries an exit status for an error already reported.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin, stdout, stderr}
+	cmd := "till"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "till":
+		err = e.till(args)
+	case "lookup":
+		err = e.lookup(args)
+	case "key":
+		err = e.key(args)
+	case "sign":
+		err = e.sign(args)
+	case "catalog":
+		err = e.catalog(args)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "smartcheck: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.As(err, &ee):
+		return int(ee)
+	}
+	e.errorf("%v", err)
+	return 1
+}
+
+const usage = `usage:
+  smartcheck [till]             the staff screen at the till
+  smartcheck lookup [--json] CODE...
+  smartcheck key generate NAME
+  smartcheck sign --key FILE [FILE]
+  smartcheck catalog build|append|verify ...
+run 'smartcheck COMMAND -h' for a command's flags
+`
+
+func (e *env) errorf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "smartcheck: "+format+"\n", args...)
+}
+
+func (e *env) hintf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "smartcheck: hint: "+format+"\n", args...)
+}
+
+// newFlags makes a flag set for a command that reports to stderr.
+func (e *env) newFlags(name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: smartcheck %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags and arguments in any order (flags may follow
+// arguments, as people type them); "--" ends the flags.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+// multiFlag is a flag that may be given more than once.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }

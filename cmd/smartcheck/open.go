@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/data"
+)
+
+// catalogFlags are the flags of every command that reads a catalog.
+type catalogFlags struct {
+	dir, trust, at, state string
+}
+
+func (c *catalogFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.dir, "catalog", "", "catalog `DIR` (default: the installed catalog, else the built-in demo)")
+	fs.StringVar(&c.trust, "trust", "", "trust `FILE` (default: DIR/trust)")
+	fs.StringVar(&c.at, "at", "", "judge as on this date, `YYYY-MM-DD` (Europe/London)")
+	fs.StringVar(&c.state, "state", "", "`DIR` where the last accepted checkpoint is kept (default $XDG_STATE_HOME/smartcheck)")
+}
+
+// today returns --at, or today's date in Europe/London.
+func (c *catalogFlags) today() (catalog.Date, error) {
+	if c.at == "" {
+		return catalog.Today(), nil
+	}
+	d, err := catalog.ParseDate(c.at)
+	if err != nil {
+		return catalog.Date{}, fmt.Errorf("--at: %v", err)
+	}
+	return d, nil
+}
+
+// opened is a catalog with what the commands say about it.
+type opened struct {
+	*catalog.Catalog
+	demo bool
+	dir  string // "" for the built-in demo
+}
+
+// installedDir is where `catalog sync` installs the catalog.
+func installedDir() string {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "smartcheck", "catalog")
+}
+
+func (c *catalogFlags) stateDir() string {
+	if c.state != "" {
+		return c.state
+	}
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(base, "smartcheck")
+}
+
+// open opens the catalog the flags name: verified against its trust file,
+// and against the last checkpoint this till accepted. Any failure is an
+// error: nothing an untrusted catalog says is shown (verdicts.md, R0a).
+func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
+	dir := c.dir
+	if dir == "" {
+		if d := installedDir(); d != "" {
+			if _, err := os.Stat(filepath.Join(d, "checkpoint")); err == nil {
+				dir = d
+			}
+		}
+	}
+	if dir == "" {
+		if c.trust != "" {
+			return nil, errors.New("--trust needs --catalog: the built-in demo catalog has its own")
+		}
+		cp, recs, trustFile := data.Demo()
+		trust, err := catalog.ParseTrust(trustFile)
+		if err != nil {
+			return nil, fmt.Errorf("built-in demo catalog: %w", err)
+		}
+		cat, err := catalog.OpenBytes(cp, recs, trust, nil)
+		if err != nil {
+			return nil, fmt.Errorf("built-in demo catalog: %w", err)
+		}
+		return &opened{Catalog: cat, demo: true}, nil
+	}
+	trustPath := c.trust
+	if trustPath == "" {
+		trustPath = filepath.Join(dir, "trust")
+	}
+	tf, err := os.ReadFile(trustPath)
+	if errors.Is(err, fs.ErrNotExist) && c.trust == "" {
+		return nil, fmt.Errorf("catalog %s has no trust file: give one with --trust", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read trust file: %w", err)
+	}
+	trust, err := catalog.ParseTrust(tf)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", trustPath, err)
+	}
+	state := c.stateDir()
+	var last *catalog.Checkpoint
+	if state != "" {
+		if last, err = catalog.LoadAccepted(state, trust); err != nil {
+			return nil, err
+		}
+	}
+	cat, err := catalog.OpenDir(dir, trust, last)
+	if err != nil {
+		return nil, describeOpenError(dir, err)
+	}
+	if state != "" {
+		if err := catalog.SaveAccepted(state, last, cat.Checkpoint); err != nil {
+			fmt.Fprintf(warn, "smartcheck: warning: cannot remember the accepted checkpoint: %v\n", err)
+		}
+	}
+	return &opened{Catalog: cat, dir: dir}, nil
+}
+
+func describeOpenError(dir string, err error) error {
+	var se *catalog.SecurityError
+	if errors.As(err, &se) {
+		return fmt.Errorf("catalog %s refused (%s check failed), nothing in it is shown as fact: %w", dir, se.Check, err)
+	}
+	return fmt.Errorf("catalog %s: %w", dir, err)
+}
+
+// describe says which catalog this is, for people.
+func (o *opened) describe() string {
+	cp := o.Checkpoint
+	s := fmt.Sprintf("%s, %d records, issued %s, expires %s", catalog.Sanitize(cp.Origin), cp.Size,
+		cp.Issued.In(londonTZ()).Format("2006-01-02 15:04"), cp.Expires.In(londonTZ()).Format("2006-01-02 15:04"))
+	if o.demo {
+		s += " — DEMO DATA: invented barcodes and fictional notices, not for real use"
+	}
+	return s
+}
+
+func londonTZ() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
