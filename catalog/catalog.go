@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -185,71 +186,73 @@ type smallRecord struct {
 // core), notes each record's kind and the GTINs declarations list, and
 // returns the root of the tree, the root of its first prefix records
 // (when prefix ≥ 0), and the notice and key records.
+//
+// It is a pipeline of three stages over a few large buffers, so that
+// reading, hashing and folding the tree overlap: a reader frames records
+// into buffers; every core hashes and classifies the records of a buffer;
+// a folder adds their hashes to the tree in log order.
 func (c *Catalog) scan(r io.Reader, prefix int64) (small []smallRecord, root, prefixRoot tlog.Hash, err error) {
 	if prefix == 0 {
 		prefixRoot = new(treeBuilder).root()
 	}
-	const chunk = 8 << 20
 	n := c.Checkpoint.Size
-	buf := make([]byte, chunk+MaxRecordSize+16)
-	hashes := make([]tlog.Hash, 0, 1<<16)
-	var tree treeBuilder
-	have := 0      // bytes in buf
-	var base int64 // file offset of buf[0]
-	var i int64    // next record
-	eof := false
 	workers := runtime.GOMAXPROCS(0)
 	refs := make([][]gtinRef, workers)
-	var wg sync.WaitGroup
+	for w := range refs {
+		refs[w] = make([]gtinRef, 0, n/int64(workers)+16)
+	}
 
-	for i < n {
-		if !eof && have < len(buf) {
-			m, err := io.ReadFull(r, buf[have:])
-			have += m
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				eof = true
-			} else if err != nil {
-				return nil, root, prefixRoot, fmt.Errorf("read records: %w", err)
+	free := make(chan *chunk, 3)
+	for range cap(free) {
+		free <- &chunk{buf: make([]byte, chunkSize+MaxRecordSize+16)}
+	}
+	framed := make(chan *chunk, 1)
+	hashed := make(chan *chunk, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(framed)
+		readErr <- c.frame(r, free, framed)
+	}()
+	var tree treeBuilder
+	folded := make(chan struct{})
+	go func() {
+		defer close(folded)
+		for ch := range hashed {
+			for j := ch.start; j < ch.end; j++ {
+				tree.add(ch.hashes[j-ch.start])
+				if j+1 == prefix {
+					prefixRoot = tree.root()
+				}
+				if k := c.kinds[j]; k == kindNotice || k == kindKey {
+					b := c.off[j] - ch.base
+					small = append(small, smallRecord{j, bytes.Clone(ch.buf[b : b+int64(c.size[j])])})
+				}
 			}
+			free <- ch
 		}
-		// Frame as many whole records as the buffer holds.
-		start := i
-		p := 0
-		for i < n {
-			length, hn, msg := parseFrameHeader(buf[p:have])
-			if msg != "" {
-				return nil, root, prefixRoot, securityErrorf("records", "%v", &FrameError{i, base + int64(p), msg})
-			}
-			if hn == 0 || p+hn+length > have {
-				break
-			}
-			c.off[i] = base + int64(p+hn)
-			c.size[i] = uint32(length)
-			p += hn + length
-			i++
-		}
-		if i == start {
-			if eof {
-				return nil, root, prefixRoot, securityErrorf("records", "records file holds %d records, the checkpoint says %d: it was truncated", i, n)
-			}
-			continue // buffer held no whole record: read more (cannot happen with buf ≥ 64 KiB + header)
-		}
-		// Hash and classify records [start, i) in parallel.
-		hashes = slices.Grow(hashes[:0], int(i-start))[:i-start]
-		per := (i - start + int64(workers) - 1) / int64(workers)
+	}()
+	var wg sync.WaitGroup
+	for ch := range framed {
+		ch.hashes = slices.Grow(ch.hashes[:0], int(ch.end-ch.start))[:ch.end-ch.start]
+		per := (ch.end - ch.start + int64(workers) - 1) / int64(workers)
 		for w := 0; w < workers; w++ {
-			lo := start + int64(w)*per
-			hi := min(lo+per, i)
+			lo := ch.start + int64(w)*per
+			hi := min(lo+per, ch.end)
 			if lo >= hi {
 				break
 			}
 			wg.Add(1)
 			go func(w int, lo, hi int64) {
 				defer wg.Done()
+				h := sha256.New()
 				for j := lo; j < hi; j++ {
-					b := c.off[j] - base
-					rec := buf[b : b+int64(c.size[j])]
-					hashes[j-start] = tlog.RecordHash(rec)
+					b := c.off[j] - ch.base
+					rec := ch.buf[b : b+int64(c.size[j])]
+					// tlog.RecordHash, without its allocation per record.
+					h.Reset()
+					h.Write(zeroPrefix)
+					h.Write(rec)
+					h.Sum(ch.hashes[j-ch.start][:0])
 					k := kindOf(rec)
 					c.kinds[j] = k
 					if k == kindDecl {
@@ -259,20 +262,12 @@ func (c *Catalog) scan(r io.Reader, prefix int64) (small []smallRecord, root, pr
 			}(w, lo, hi)
 		}
 		wg.Wait()
-		for j := start; j < i; j++ {
-			tree.add(hashes[j-start])
-			if j+1 == prefix {
-				prefixRoot = tree.root()
-			}
-			if k := c.kinds[j]; k == kindNotice || k == kindKey {
-				b := c.off[j] - base
-				small = append(small, smallRecord{j, bytes.Clone(buf[b : b+int64(c.size[j])])})
-			}
-		}
-		// Keep the partial frame at the end for the next read.
-		copy(buf, buf[p:have])
-		have -= p
-		base += int64(p)
+		hashed <- ch
+	}
+	close(hashed)
+	<-folded
+	if err := <-readErr; err != nil {
+		return nil, root, prefixRoot, err
 	}
 	total := 0
 	for _, r := range refs {
@@ -307,27 +302,106 @@ func checkNotOlder(cp, last *Checkpoint) error {
 	return nil
 }
 
-var gtinLine = []byte("\ngtin ")
+const chunkSize = 8 << 20
+
+// A chunk is a buffer of whole records [start, end), read from file
+// offset base, on its way through scan's pipeline.
+type chunk struct {
+	buf        []byte
+	base       int64
+	start, end int64
+	hashes     []tlog.Hash
+}
+
+// frame reads the records file into chunks of whole records and sends
+// them on; a record cut by the end of a buffer starts the next one.
+func (c *Catalog) frame(r io.Reader, free <-chan *chunk, out chan<- *chunk) error {
+	n := c.Checkpoint.Size
+	ch := <-free
+	have := 0      // bytes in ch.buf
+	var base int64 // file offset of ch.buf[0]
+	var i int64    // next record
+	eof := false
+	for i < n {
+		if !eof && have < len(ch.buf) {
+			m, err := io.ReadFull(r, ch.buf[have:])
+			have += m
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				eof = true
+			} else if err != nil {
+				return fmt.Errorf("read records: %w", err)
+			}
+		}
+		start := i
+		p := 0
+		for i < n {
+			length, hn, msg := parseFrameHeader(ch.buf[p:have])
+			if msg != "" {
+				return securityErrorf("records", "%v", &FrameError{i, base + int64(p), msg})
+			}
+			if hn == 0 || p+hn+length > have {
+				break
+			}
+			c.off[i] = base + int64(p+hn)
+			c.size[i] = uint32(length)
+			p += hn + length
+			i++
+		}
+		if i == start {
+			if eof {
+				return securityErrorf("records", "records file holds %d records, the checkpoint says %d: it was truncated", i, n)
+			}
+			continue // cannot happen: a buffer holds at least one whole record
+		}
+		// The partial frame at the end starts the next buffer.
+		next := <-free
+		copy(next.buf, ch.buf[p:have])
+		ch.base, ch.start, ch.end = base, start, i
+		out <- ch
+		ch = next
+		have -= p
+		base += int64(p)
+	}
+	return nil
+}
+
+var (
+	gtinKeyword = []byte("gtin ")
+	zeroPrefix  = []byte{0}
+)
 
 // appendGTINs finds the `gtin` lines of a record's body. It is a hint for
 // the index only: the record is parsed and verified before it is used.
 func appendGTINs(refs []gtinRef, rec []byte, i uint32) []gtinRef {
-	body := rec
-	if j := bytes.LastIndex(rec, []byte("\n\n")); j >= 0 {
-		body = rec[:j+1]
-	}
+	body := rec[:noteBodyEnd(rec)]
 	for {
-		j := bytes.Index(body, gtinLine)
+		// Look for "gtin " rather than "\ngtin ": 'g' is rarer than LF,
+		// so the search skips more at a time.
+		j := bytes.Index(body, gtinKeyword)
 		if j < 0 {
 			return refs
 		}
-		body = body[j+len(gtinLine):]
-		if len(body) >= 15 && body[14] == '\n' {
+		line := j > 0 && body[j-1] == '\n'
+		body = body[j+len(gtinKeyword):]
+		if line && len(body) >= 15 && body[14] == '\n' {
 			if g, ok := gtinKey(string(body[:14])); ok {
 				refs = append(refs, gtinRef{g, i})
 			}
 		}
 	}
+}
+
+// noteBodyEnd returns the length of a signed note's body, up to and
+// including the LF before the blank line that starts the signatures (as
+// SplitNote does), or len(note) if there is none. Signature blocks are
+// short, so it looks from the end.
+func noteBodyEnd(note []byte) int {
+	for j := len(note) - 2; j >= 0; j-- {
+		if note[j] == '\n' && note[j+1] == '\n' {
+			return j + 1
+		}
+	}
+	return len(note)
 }
 
 // indexSmall reads the key and notice records: keys in log order, so that

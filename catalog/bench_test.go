@@ -1,0 +1,134 @@
+package catalog
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Benchmarks of the targets in issue 2 (docs/performance.md):
+//
+//	go test -run=XXX -bench=Open -benchtime=5x ./catalog      # open 1,000,000 records
+//	go test -run=XXX -bench=Lookup ./catalog                   # judge a scan, signature check included
+//
+// The synthetic catalog is made once (about a minute on two cores) and kept
+// in the user cache directory; SMARTCHECK_BENCH_RECORDS changes its size.
+
+var (
+	benchIssued  = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	benchExpires = time.Date(2036, 11, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func benchRecords() int {
+	if s := os.Getenv("SMARTCHECK_BENCH_RECORDS"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 1_000_000
+}
+
+// syntheticDir returns a synthetic catalog of n records, made if needed.
+func syntheticDir(b *testing.B, n int) (string, *Trust) {
+	b.Helper()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v1", n))
+	if tf, err := os.ReadFile(filepath.Join(dir, "trust")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
+			t, err := ParseTrust(tf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return dir, t
+		}
+	}
+	b.Logf("making a synthetic catalog of %d records in %s", n, dir)
+	start := time.Now()
+	os.RemoveAll(dir)
+	t, err := WriteSynthetic(dir, n, "bench", benchIssued, benchExpires)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("made in %v", time.Since(start))
+	return dir, t
+}
+
+// peakRSS returns the process's peak resident set (VmHWM) in MiB, and
+// resets it, on Linux; -1 elsewhere.
+func peakRSS() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return -1
+}
+
+// cpuTime is the user and system time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+func BenchmarkOpen(b *testing.B) {
+	n := benchRecords()
+	dir, trust := syntheticDir(b, n)
+	st, err := os.Stat(filepath.Join(dir, "records"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	resetPeakRSS()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		c, err := OpenDir(dir, trust, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+	b.StopTimer()
+	b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+	// CPU time says what the open costs when other work shares the cores.
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+func BenchmarkLookup(b *testing.B) {
+	n := benchRecords()
+	dir, trust := syntheticDir(b, n)
+	c, err := OpenDir(dir, trust, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	today := mustDate("2026-11-24")
+	i := 200
+	b.ResetTimer()
+	for b.Loop() {
+		// A product not looked up before, so its signature is checked.
+		i = (i + 7919) % n
+		r := c.Judge(Query{GTIN: SyntheticGTIN(i), Today: today, Policy: DefaultPolicy})
+		if r.Declaration == nil && i%1000 != 999 && i > 100 {
+			b.Fatalf("no declaration for %s: %+v", SyntheticGTIN(i), r.Findings)
+		}
+	}
+}
