@@ -13,7 +13,8 @@ func TestAITable(t *testing.T) {
 	if n := len(aiTable.all); n < 500 {
 		t.Errorf("AI table has %d AIs, want the whole dictionary (over 500)", n)
 	}
-	// GS1 General Specifications Figure 7.8.5-2: the AI prefixes with a
+	// GS1 General Specifications, "element strings with predefined length
+	// using GS1 Application Identifiers": the AI prefixes with a
 	// predefined length, and that length (AI included).
 	predefined := map[string]int{
 		"00": 20, "01": 16, "02": 16, "03": 16, "04": 18,

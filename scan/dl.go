@@ -143,6 +143,10 @@ func dlValue(in string, pos int, d *aiDef, raw string, query bool) (string, *Err
 		v = pad14(v)
 	}
 	if err := checkValue(in, pos, d, v); err != nil {
+		if v != raw {
+			// Decoded or padded: offsets into v are not offsets into in.
+			err.Pos = pos
+		}
 		return "", err
 	}
 	return v, nil

@@ -6,8 +6,9 @@
 // says why rather than guessing.
 //
 // A wrong product code is worse than none: a verdict about the wrong product
-// may tell a customer that an unsafe device is compliant. So the parser is as
-// strict as GS1's own Barcode Syntax Engine, and never repairs its input.
+// may tell a customer that an unsafe device is compliant. So the parser
+// checks each value as strictly as GS1's own Barcode Syntax Engine does, and
+// never repairs its input.
 //
 // # Forms
 //
@@ -31,8 +32,8 @@
 //
 // Other identifiers are refused, as are add-ons on their own (]E1, ]E2).
 // A UPC-E code (number system 0 or 1, six digits, check digit) is expanded
-// to the UPC-A it stands for by the rules of GS1 General Specifications
-// §5.2.2.4.2, and its check digit is that of the UPC-A: ]E001234565 is UPC-A
+// to the UPC-A it stands for by the zero-suppression rules of the GS1
+// General Specifications, and its check digit is that of the UPC-A: ]E001234565 is UPC-A
 // 012345000065, GTIN 00012345000065. Without a symbology identifier, 8
 // digits are an EAN-8: the two cannot be told apart, so a UPC-E must come
 // with ]E0.
@@ -74,23 +75,30 @@
 // checked as GS1's syntax engine checks it: its length; its character set
 // (digits, GS1 set 82, set 39, or set 64); the check digit of GTINs, SSCCs,
 // GLNs and the other numeric keys; the check character pair of GMNs; dates
-// (YYMMDD with a real month and day, and day 00, "end of month", only for the
-// AIs that allow it, 11 to 17); times; ISO country and currency codes; and
-// the other content rules the dictionary names. A batch (10) or serial (21)
-// is 1 to 20 characters of set 82.
+// (YYMMDD with a real month and day; day 00, "end of month", only where the
+// dictionary allows it, as for 11, 13, 15, 16 and 17); times; ISO country and
+// currency codes; and the other content rules the dictionary names. A batch
+// (10) or serial (21) is 1 to 20 characters of set 82. Only the coupon AIs
+// 8110 and 8112 are checked no further than length and character set: a
+// coupon is never a product code.
 //
 // The elements are then checked together: an AI repeated in an element
-// string must repeat its value (in a Digital Link it may not repeat at all);
-// pairs GS1 forbids (01 with 02) are refused; and every AI's required
-// companions must be present (02 needs 37, 250 needs 21).
+// string must repeat its value (in a Digital Link it may not repeat at all),
+// and the pairs GS1 forbids (01 with 02, 01 with 37, two net weights) are
+// refused. The dictionary's required companions (02 needs 37, 250 needs 21)
+// are not enforced: GS1 asks that they be judged over all the barcodes on an
+// item together, and a scan is one barcode. A logistic label prints its SSCC
+// in one symbol and the (02)(37) of its contents in another, and GS1's
+// syntax engine documentation says to turn the check off for scan data for
+// that reason. A forbidden pair, by contrast, is wrong in any one symbol.
 //
 // # What is refused
 //
 // Anything else. In particular: a wrong check digit; an unknown AI; a value
 // too long, too short or with a character outside its set; a truncated
 // element string; control characters other than GS and a trailing
-// CR/LF/Tab; an unsupported symbology identifier, or data that does not fit
-// the symbology it claims. A well-formed GS1 code with no GTIN, an SSCC on a
+// CR/LF/Tab; a scan longer than [MaxLen]; an unsupported symbology
+// identifier, or data that does not fit the symbology it claims. A well-formed GS1 code with no GTIN, an SSCC on a
 // pallet or a GLN, is refused with "not a product code: no GTIN": AI 01 (or
 // 02, the GTIN of the contents of a logistic unit) must be present.
 //

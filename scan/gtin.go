@@ -47,14 +47,18 @@ func parseUPCE(in, d string, off int) (Code, *Error) {
 	if want := checkDigit(a); want != d[7] {
 		return Code{}, newError(in, off+7, "", "bad check digit in UPC-E %s: want %c, got %c (UPC-A %s%c)", d, want, d[7], a, want)
 	}
-	g := pad14(a + string(d[7]))
+	var b [14]byte
+	b[0], b[1] = '0', '0'
+	copy(b[2:], a)
+	b[13] = d[7]
+	g := string(b[:])
 	return Code{GTIN: g, Elements: []Element{{AI: "01", Value: g}}}, nil
 }
 
 // expandUPCE expands the number system and six data digits of a UPC-E code
 // (without its check digit) to the 11 data digits of the UPC-A it
 // suppresses zeros from. The last data digit says where the zeros were
-// (GS1 General Specifications §5.2.2.4.2):
+// (GS1 General Specifications, UPC-E zero suppression):
 //
 //	X1 X2 X3 X4 X5 0..2  →  X1 X2 X6 0 0 | 0 0 X3 X4 X5
 //	X1 X2 X3 X4 X5 3     →  X1 X2 X3 0 0 | 0 0 0 X4 X5

@@ -102,10 +102,11 @@ func lintDate(year, month, day int, zeroDay bool) string {
 }
 
 // yyFull turns a two-digit GS1 year into a four-digit one for the leap-year
-// test. GS1 General Specifications §7.12 places YY in a window of 49 years
-// back and 50 ahead of the current year; for any current year from 1950 to
-// 2049, the only century year in the window is 2000, which is a leap year,
-// so YY%4 == 0 decides leap years exactly and no clock is needed.
+// test. The GS1 General Specifications ("determination of century in
+// dates") place YY in a window from 49 years before the current year to 50
+// after; for any current year from 1950 to 2049, the only century year in
+// the window is 2000, a leap year, so 2000+YY is leap exactly when the real
+// year is, and no clock is needed.
 func yyFull(yy int) int { return 2000 + yy }
 
 func lintYYMMD0(v string) string {
@@ -149,7 +150,7 @@ func lintHHMI(v string) string {
 }
 
 // lintKey checks that a key starts with something shaped like a GS1 Company
-// Prefix: at least four digits (GS1 General Specifications §1.4.3).
+// Prefix: at least four digits, the shortest GS1 Company Prefix there is.
 func lintKey(v string) string {
 	if len(v) < 4 {
 		return "too short to start with a GS1 company prefix"
@@ -171,7 +172,8 @@ func lintKeyOff1(v string) string {
 const cset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 
 // lintCsumAlpha checks the check character pair of an alphanumeric key (GS1
-// General Specifications §7.9.5): the weighted sum of the set-82 values of
+// General Specifications, "check character calculation (for alphanumeric
+// keys)"): the weighted sum of the set-82 values of
 // the characters, weights the primes from 2 upward from the right, modulo
 // 1021, as two characters of set 32.
 func lintCsumAlpha(v string) string {
@@ -479,7 +481,8 @@ var iso3166Alpha2 = []string{
 	"ZA", "ZM", "ZW",
 }
 
-// iso4217Numeric is ISO 4217 numeric currency codes.
+// iso4217Numeric is ISO 4217 numeric currency codes (with 924, ZWG, added
+// in 2024).
 var iso4217Numeric = []string{
 	"008", "012", "032", "036", "044", "048",
 	"050", "051", "052", "060", "064", "068", "072", "084", "090", "096",
@@ -497,7 +500,7 @@ var iso4217Numeric = []string{
 	"702", "704", "706", "710", "728", "748",
 	"752", "756", "760", "764", "776", "780", "784", "788",
 	"800", "807", "818", "826", "834", "840", "858", "860", "882", "886",
-	"901", "925", "927", "928", "929", "930", "931", "932", "933", "934", "936", "938",
+	"901", "924", "925", "927", "928", "929", "930", "931", "932", "933", "934", "936", "938",
 	"940", "941", "943", "944", "946", "947", "948", "949",
 	"950", "951", "952", "953", "955", "956", "957", "958", "959",
 	"960", "961", "962", "963", "964", "965", "967", "968", "969",

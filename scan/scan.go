@@ -9,6 +9,11 @@ import (
 // elements.
 const gs = 0x1D
 
+// MaxLen is the longest scan Parse reads, in bytes. The largest barcodes
+// carry about 7000 digits (a QR Code) or 3000 bytes; a longer scan is not a
+// barcode, and refusing it bounds the work Parse does.
+const MaxLen = 8192
+
 // Code is a product code read from a scan.
 type Code struct {
 	GTIN      string    // 14 digits, check digit valid, left-padded with zeros
@@ -40,10 +45,10 @@ func newError(input string, pos int, ai string, format string, args ...any) *Err
 }
 
 // ValidCheckDigit reports whether the GS1 mod-10 check digit of an all-digit
-// string is right: the last digit makes the sum of the others, weighted 3, 1,
-// 3, ... from the right, a multiple of ten (GS1 General Specifications
-// §7.9.1). It reports false for strings shorter than two digits or with
-// anything but digits.
+// string is right: the last digit makes the sum of the others, weighted 3,
+// 1, 3, ... from the right, a multiple of ten (GS1 General Specifications,
+// "standard check digit calculations for GS1 data structures"). It reports
+// false for strings shorter than two digits or with anything but digits.
 func ValidCheckDigit(digits string) bool {
 	if len(digits) < 2 || !isDigits(digits) {
 		return false
@@ -85,7 +90,8 @@ func (c Code) Bracketed() string {
 
 // Parse reads s as one of the forms described in the package documentation
 // and returns the product code it carries. When s is not a product code, the
-// error is an *Error saying why.
+// error is an *Error saying why. Parse keeps no state: it may be called from
+// any number of goroutines at once.
 func Parse(s string) (Code, error) {
 	c, err := parse(s)
 	if err != nil {
@@ -107,6 +113,9 @@ func parse(in string) (Code, *Error) {
 	}
 	if s == "" {
 		return Code{}, newError(in, -1, "", "empty scan")
+	}
+	if len(s) > MaxLen {
+		return Code{}, newError(in, MaxLen, "", "scan too long: %d bytes, at most %d", len(s), MaxLen)
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < 0x20 && c != gs) || c == 0x7F {

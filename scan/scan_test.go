@@ -206,6 +206,24 @@ var parseTests = []struct {
 	}},
 }
 
+// The longest scans that may be read, made of as many elements as fit, are
+// read in reasonable time, though the checks across elements are quadratic.
+func TestParseLongest(t *testing.T) {
+	const k = (MaxLen - 19) / 4 // "10A" GS elements after the GTIN
+	in := "]C10109520000000011" + strings.Repeat("10A"+GS, k)
+	c, err := Parse(in)
+	if err != nil || len(c.Elements) != 1+k {
+		t.Fatalf("Parse(%d bytes) = %d elements, %v; want %d", len(in), len(c.Elements), err, 1+k)
+	}
+	in = "]C10109520000000011" + strings.Repeat("10A"+GS, k-3) + "10" + strings.Repeat("B", MaxLen-19-4*(k-3)-2)
+	if len(in) != MaxLen {
+		t.Fatalf("test input is %d bytes, want %d", len(in), MaxLen)
+	}
+	if _, err := Parse(in); err == nil || !strings.Contains(err.Error(), "AI (10) appears twice with different values") {
+		t.Fatalf("Parse(%d bytes) = %v, want the last batch refused", len(in), err)
+	}
+}
+
 func TestParse(t *testing.T) {
 	for _, tt := range parseTests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,7 +240,7 @@ func TestParse(t *testing.T) {
 
 // UPC-E expansion: one case for each value of the last data digit, which
 // says where the suppressed zeros go. The expected UPC-A were worked out by
-// hand from GS1 General Specifications §5.2.2.4.2; 04252614 → 042100005264
+// hand from the GS1 zero-suppression rules; 04252614 → 042100005264
 // is the usual published example.
 func TestUPCE(t *testing.T) {
 	tests := []struct {
@@ -272,6 +290,7 @@ var errorTests = []struct {
 	{"tab inside", "952000\t0000011", "control character 0x09 at byte 6"},
 	{"CR before data", "\r9520000000011", "control character 0x0D at byte 0"},
 	{"escape sequence", "\x1b[31m9520000000011", "control character 0x1B at byte 0"},
+	{"too long", "]C10109520000000011" + strings.Repeat("10A"+GS, 3000), "scan too long: 12019 bytes, at most 8192"},
 
 	// Plain GTINs.
 	{"bad check digit", "9520000000012", "bad check digit in GTIN 9520000000012: want 1, got 2"},
@@ -461,7 +480,8 @@ func TestErrorPosition(t *testing.T) {
 		{"unknown AI", "]C10109520000000011" + "2361234", 19, "236"},
 		{"truncated expiry", "]C10109520000000011" + "17281", 21, "17"},
 		{"bracketed value", "(01)09520000000011(10)A B", 23, "10"},
-		{"DL path value", "https://example.com/01/09520000000011/10/A%20B", 42, "10"},
+		{"DL path value, decoded", "https://example.com/01/09520000000011/10/A%20B", 41, "10"},
+		{"DL path value", "https://example.com/01/09520000000011/10/A!B~", 44, "10"},
 		{"DL query", "https://example.com/01/09520000000011?17=281301", 41, "17"},
 		{"DL query AI", "https://example.com/01/09520000000011?10=A", 38, "10"},
 		{"UPC-E check digit", "]E001234566", 10, ""},
