@@ -356,12 +356,19 @@ func checkSchema(fields []field, schema map[string]keySpec) (map[string][]field,
 		}
 		byKey[f.key] = append(byKey[f.key], f)
 	}
+	return byKey, nil
+}
+
+// missing reports the first required key (in name order) that a record
+// lacks. Parsers call it after the lines' own checks, so that an error in
+// a line is reported by its line.
+func missing(byKey map[string][]field, schema map[string]keySpec) error {
 	for _, k := range sortedKeys(schema) {
 		if schema[k].required && len(byKey[k]) == 0 {
-			return nil, &SyntaxError{Msg: fmt.Sprintf("missing required key %q", k)}
+			return &SyntaxError{Msg: fmt.Sprintf("missing required key %q", k)}
 		}
 	}
-	return byKey, nil
+	return nil
 }
 
 func sortedKeys(m map[string]keySpec) []string {
@@ -621,6 +628,9 @@ func parseDeclaration(fields []field) (*Declaration, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	if err := missing(by, declSchema); err != nil {
+		return nil, err
+	}
 	d.Support, p.err = parseSupport(p)
 	if p.err != nil {
 		return nil, p.err
@@ -764,6 +774,9 @@ func parseNotice(fields []field) (*Notice, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	if err := missing(by, noticeSchema); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -794,6 +807,9 @@ func parseKey(fields []field) (*KeyRecord, error) {
 	}
 	if p.err != nil {
 		return nil, p.err
+	}
+	if err := missing(by, keySchema); err != nil {
+		return nil, err
 	}
 	return k, nil
 }

@@ -10,14 +10,20 @@ type Report struct {
 	GTIN        string         `json:"gtin,omitempty"`
 	Batch       string         `json:"batch,omitempty"`
 	Verdict     *Verdict       `json:"verdict,omitempty"`
-	Findings    []Finding      `json:"findings,omitempty"`
+	Findings    []Finding      `json:"findings"` // never null: [] when none
 	Support     *ReportSupport `json:"support,omitempty"`
 	Contact     string         `json:"contact,omitempty"`
 	Passwords   string         `json:"passwords,omitempty"`
 	Product     *ReportProduct `json:"product,omitempty"`
 	Declaration *ReportDecl    `json:"declaration,omitempty"`
 	Catalog     *ReportCatalog `json:"catalog,omitempty"`
-	Error       string         `json:"error,omitempty"`
+}
+
+// ErrorReport is the JSON object for an input that is not a product code.
+type ErrorReport struct {
+	Input   string         `json:"input"`
+	Error   string         `json:"error"`
+	Catalog *ReportCatalog `json:"catalog,omitempty"`
 }
 
 // ReportSupport is the support end at its declared precision.

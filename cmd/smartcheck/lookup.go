@@ -62,7 +62,7 @@ func (e *env) lookup(args []string) error {
 			bad++
 			e.errorf("%s: not a product code: %v", catalog.Sanitize(input), err)
 			if *asJSON {
-				enc.Encode(catalog.Report{Input: input, Catalog: rc, Error: err.Error()})
+				enc.Encode(catalog.ErrorReport{Input: input, Error: err.Error(), Catalog: rc})
 			}
 			continue
 		}
