@@ -1,0 +1,122 @@
+// Package catalog is smartcheck's trust core: the signed, append-only
+// catalog of manufacturers' statements of compliance, and the verdict
+// engine that turns a scan into OK, CAUTION, CHECK, STOP or NOT_IN_SCOPE.
+// It has no user interface. The formats are those of
+// ../shared/spec/catalog.md and the rules those of verdicts.md; this
+// comment says how they are implemented and why.
+//
+// # Threat model
+//
+// A till must show a shopper only what a trusted party signed, must notice
+// when anyone (the network, a mirror, the publisher itself) tampers with,
+// rolls back, freezes or rewrites the catalog, and must let nobody — not
+// even the manufacturer — quietly shorten a support period once promised
+// (PSTI Regulations 2023 Sch 1 para 3(6)). So every record is a signed
+// note (golang.org/x/mod/sumdb/note); the catalog is an append-only Merkle
+// log of records (golang.org/x/mod/sumdb/tlog, RFC 6962 hashing); a
+// checkpoint signed by the publisher commits to the whole log; and a till
+// remembers the last checkpoint it accepted and only accepts one that
+// extends it.
+//
+// # Records
+//
+// A record is the complete text of one signed note: a body, a blank line,
+// signature lines. The body's first line names its kind:
+//
+//	smartcheck-declaration/1   a statement of compliance for one product type (one version of it)
+//	smartcheck-notice/1        an enforcement notice or public safety information
+//	smartcheck-key/1           registers or revokes a signing key; signed by the publisher quorum
+//
+// and every other line is `key SP value`. ParseRecord is strict: a key not
+// allowed for the kind, a repeated key, an empty value, leading or
+// trailing space, a control or bidirectional formatting character, or a
+// value that breaks its key's format (dates, GTIN check digits, integers,
+// the listed choices) is an error that names the line. `contact` values
+// are the exception the spec makes: any text parses, and the verdict rules
+// judge whether it is usable (R6d). For example:
+//
+//	smartcheck-declaration/1
+//	id example-phone
+//	version 1
+//	published 2025-01-10
+//	gtin 09520000000011
+//	brand Example
+//	model Phone One
+//	category smartphone
+//	cellular yes
+//	manufacturer Example Ltd | 1 High Street, London | GB
+//	route schedule1
+//	passwords user-defined
+//	contact https://example.com/security
+//	support-until 2031-08
+//	support-statement Security updates until at least August 2031.
+//	issued 2025-01-10 | London
+//	signatory A Person | Head of Product Security
+//
+//	— example-maker AbCd…
+//
+// # The log and the checkpoint
+//
+// A catalog is a directory (or the same files over HTTP) holding `records`
+// — every record framed as its length in decimal ASCII, LF, the bytes —
+// and `checkpoint`, a signed note whose body is the origin, the size, the
+// base64 RFC 6962 root over the records, and `issued` and `expires` lines
+// (RFC 3339, UTC). Bytes of `records` past the size are not committed and
+// are ignored: that is what lets Append add records first and replace the
+// checkpoint last, in one rename, so a reader never sees a half-written
+// catalog. Anything else in the directory is derived and untrusted.
+//
+// # Opening a catalog
+//
+// Open verifies before it parses: the checkpoint's signatures against the
+// trust file (origin, publisher keys, quorum) first; then it reads every
+// committed record, hashes it and recomputes the root, and refuses the
+// catalog if the root differs (a SecurityError, whose Check names the
+// failed check: signature, quorum, origin, root, records, rollback, fork).
+// Given the last accepted checkpoint it also refuses a smaller size or an
+// earlier issue time (rollback) and a log whose first old-size records do
+// not hash to the old root (fork). Nothing an unverified catalog says is
+// used.
+//
+// Open is built for a million records in well under a second on two cores:
+// it streams the records file through a pipeline (read, hash on every
+// core, fold the tree in log order) and keeps only offsets, a kind byte
+// and a sorted GTIN index in memory; records are read again when looked
+// up. The GTIN index is a hint from a byte scan of each body: a record is
+// parsed and its signature checked before any of it is used.
+//
+// # Signatures, keys and notices
+//
+// Manufacturer signatures are checked when a record is first looked up,
+// and the outcome is remembered (a million ed25519 checks would take
+// seconds at start-up). A key may sign declarations (roles manufacturer,
+// authorised-rep, curator) or notices (notice-issuer) from its first
+// `active` key record onwards, in log order, until a `revoked` record for
+// it: the log order is the clock, so revocation needs no date. A key's
+// role is the one its first active record gives. A notice's current state
+// is the record with the highest revision (the later one in the log on a
+// tie) among those signed by a key allowed to sign notices there; notices
+// by anyone else are ignored and reported by Verify.
+//
+// # Verdicts
+//
+// Judge applies rules R0b to R7 of verdicts.md in order; R0a (a catalog
+// that fails verification) is Open's error. Choices where the spec is
+// silent, made as a careful engineer of the checksum database would:
+//
+//   - NOT_IN_SCOPE ranks above OK and below CAUTION: an excepted product
+//     becomes CAUTION, CHECK or STOP only through an R0, R3 or R4 finding.
+//   - R4 findings are given for every version of the chosen declaration
+//     that does not verify, even one superseded by a later good version: a
+//     forged record about the product is itself worth a check.
+//   - R6e (contact-incomplete) applies whenever acknowledgement or
+//     status-updates is missing, with or without a contact.
+//   - R6h compares every trusted version with every earlier one, by the
+//     last day each could mean; a shortening is a failure even if a later
+//     version extends the period again. R6i adds the finding
+//     `support-extended` (verdict OK).
+//   - A relative period anchored on first supply without a date uses the
+//     declaration's `first-supplied` line when there is one.
+//   - A notice without `effective` takes effect on its `issued` date.
+//   - Two versions with the same number: the later in the log counts.
+package catalog
