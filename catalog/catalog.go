@@ -147,6 +147,11 @@ func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Chec
 	if cp.Size > 1<<31 {
 		return nil, fmt.Errorf("checkpoint size %d is more records than this till can hold", cp.Size)
 	}
+	// A framed record takes at least three bytes: refuse a size the file
+	// cannot hold before allocating anything for it.
+	if cp.Size > srcSize/3 {
+		return nil, securityErrorf("records", "records file of %d bytes cannot hold the %d records the checkpoint commits to: it was truncated", srcSize, cp.Size)
+	}
 	c := &Catalog{
 		Checkpoint:    cp,
 		Trust:         trust,

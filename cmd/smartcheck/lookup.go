@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/scan"
@@ -53,14 +54,18 @@ func (e *env) lookup(args []string) error {
 	if !*asJSON {
 		fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
 	}
-	enc := json.NewEncoder(e.stdout)
+	enc := json.NewEncoder(jsonSafeWriter{e.stdout})
 	enc.SetEscapeHTML(false)
 	bad := 0
 	for _, input := range codes {
 		code, err := scan.Parse(input)
 		if err != nil {
 			bad++
-			e.errorf("%s: not a product code: %v", catalog.Sanitize(input), err)
+			why := err.Error()
+			if !strings.HasPrefix(why, "not a product code") {
+				why = "not a product code: " + why
+			}
+			e.errorf("%s: %s", input, why)
 			if *asJSON {
 				enc.Encode(catalog.ErrorReport{Input: input, Error: err.Error(), Catalog: rc})
 			}
@@ -147,4 +152,30 @@ func writeResult(w io.Writer, input string, r *catalog.Result) {
 		}
 		fmt.Fprintf(w, "  %-9s  %s%s [%s; %s]\n             %s\n", f.Verdict, f.Code, note, f.Rule, f.Basis, s(f.Staff))
 	}
+}
+
+// jsonSafeWriter writes JSON text with every character the sanitiser would
+// replace written as a \uXXXX escape instead: the same JSON value, but no
+// bidirectional or C1 control character reaches a terminal that shows it.
+// (encoding/json already escapes C0 controls.)
+type jsonSafeWriter struct{ w io.Writer }
+
+func (j jsonSafeWriter) Write(p []byte) (int, error) {
+	// Raw LFs are the encoder's line ends: JSON strings never hold one.
+	s := string(p)
+	if catalog.Sanitize(strings.ReplaceAll(s, "\n", "")) == strings.ReplaceAll(s, "\n", "") {
+		return j.w.Write(p)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r != '\n' && r != utf8.RuneError && catalog.Sanitize(string(r)) != string(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if _, err := io.WriteString(j.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

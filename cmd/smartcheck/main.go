@@ -59,6 +59,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
 	_ "time/tzdata" // dates are judged in Europe/London wherever the till runs
 )
 
@@ -130,12 +132,10 @@ const usage = `usage:
 run 'smartcheck COMMAND -h' for a command's flags
 `
 
+// errorf reports an error. Messages may quote a scan or catalog text, so
+// they go through the sanitiser like everything else shown.
 func (e *env) errorf(format string, args ...any) {
-	fmt.Fprintf(e.stderr, "smartcheck: "+format+"\n", args...)
-}
-
-func (e *env) hintf(format string, args ...any) {
-	fmt.Fprintf(e.stderr, "smartcheck: hint: "+format+"\n", args...)
+	fmt.Fprintf(e.stderr, "smartcheck: %s\n", catalog.Sanitize(fmt.Sprintf(format, args...)))
 }
 
 // newFlags makes a flag set for a command that reports to stderr.

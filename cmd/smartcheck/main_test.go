@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -62,4 +64,31 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Nothing a scan or a catalog says can put a control character on the
+// terminal: a scan full of escape sequences is refused, and the refusal,
+// which quotes it, is sanitised.
+func TestNoEscapesReachTheTerminal(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	evil := "\x1b]0;pwned\x07\x1b[2J\x9b31m9520000000011\u202e"
+	for _, args := range [][]string{
+		{"lookup", "--at", "2026-11-24", evil},
+		{"lookup", "--json", "--at", "2026-11-24", evil},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, strings.NewReader(""), &stdout, &stderr)
+		if code != 1 {
+			t.Errorf("%q: exit %d, want 1", args, code)
+		}
+		for name, out := range map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()} {
+			if bytes.ContainsAny(out, "\x1b\x07\u009b\u202e") {
+				t.Errorf("%q: %s carries control characters: %q", args, name, out)
+			}
+		}
+		if !strings.Contains(stderr.String(), "not a product code") {
+			t.Errorf("%q: stderr %q does not say why", args, stderr.String())
+		}
+	}
 }
