@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -171,14 +170,6 @@ func writeFileAtomic(name string, data []byte) error {
 		d.Close()
 	}
 	return nil
-}
-
-// WriteFileAtomic is writeFileAtomic for the commands.
-func WriteFileAtomic(name string, data []byte, perm fs.FileMode) error {
-	if err := writeFileAtomic(name, data); err != nil {
-		return err
-	}
-	return os.Chmod(name, perm)
 }
 
 // Problem is something Verify found wrong with one record.

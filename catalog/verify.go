@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -104,7 +105,7 @@ func (c *Catalog) checkSignature(e *entry, data []byte) {
 		for _, s := range unv.Note.UnverifiedSigs {
 			names = append(names, s.Name)
 		}
-		e.status, e.why = SigUnknownSigner, fmt.Sprintf("signed only by keys the catalog does not register (%s)", clip(joinNames(names)))
+		e.status, e.why = SigUnknownSigner, fmt.Sprintf("signed only by keys the catalog does not register (%s)", clip(strings.Join(names, ", ")))
 		return
 	case err != nil:
 		e.status, e.why = SigInvalid, fmt.Sprintf("not a well-formed signed note: %v", err)
@@ -132,15 +133,4 @@ func (c *Catalog) checkSignature(e *entry, data []byte) {
 		}
 	}
 	e.status, e.why = SigUnknownSigner, why
-}
-
-func joinNames(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
 }

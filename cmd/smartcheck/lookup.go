@@ -161,13 +161,9 @@ func writeResult(w io.Writer, input string, r *catalog.Result) {
 type jsonSafeWriter struct{ w io.Writer }
 
 func (j jsonSafeWriter) Write(p []byte) (int, error) {
-	// Raw LFs are the encoder's line ends: JSON strings never hold one.
-	s := string(p)
-	if catalog.Sanitize(strings.ReplaceAll(s, "\n", "")) == strings.ReplaceAll(s, "\n", "") {
-		return j.w.Write(p)
-	}
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range string(p) {
+		// Raw LFs end the encoder's lines: a JSON string never holds one.
 		if r != '\n' && r != utf8.RuneError && catalog.Sanitize(string(r)) != string(r) {
 			fmt.Fprintf(&b, "\\u%04x", r)
 			continue
