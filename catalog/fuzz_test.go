@@ -126,7 +126,9 @@ func FuzzParseRecord(f *testing.F) {
 
 // FuzzFrames opens arbitrary records files under checkpoints the
 // publisher signed for the fixture's root and a given size: only the
-// original records, followed by anything, may open.
+// original records, followed by anything, may open. Each input opens a
+// catalog (milliseconds), so minimizing an input takes long; run it with
+// -fuzzminimizetime=100x.
 func FuzzFrames(f *testing.F) {
 	fx := smallFixture(f)
 	cp0, orig := fx.bytes()
