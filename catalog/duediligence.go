@@ -45,7 +45,7 @@ type DueDiligenceRecord struct {
 	Batch   string    `json:"batch,omitempty"`
 	// Verdict and Findings are present on check and acknowledge lines.
 	Verdict  string   `json:"verdict,omitempty"`
-	Findings []string `json:"findings,omitempty"` // finding codes, in the order judged
+	Findings []string `json:"findings,omitempty"` // finding codes, in the order judged; absent when none
 	// Catalog is the checkpoint the check was judged against; nil when
 	// the catalog could not be trusted, and then Untrusted says why.
 	Catalog   *DueDiligenceCatalog `json:"catalog,omitempty"`

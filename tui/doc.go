@@ -1,0 +1,32 @@
+// Package tui is smartcheck's terminal screens, and the only package that
+// imports Bubble Tea, Lip Gloss or Bubbles.
+//
+// # The till
+//
+// Till is the staff screen at the till. A USB keyboard-wedge scanner types
+// each character of a barcode as a key press, a millisecond or two apart,
+// and ends it with Enter, Tab or Ctrl+J; a GS separator arrives as Ctrl+].
+// Bubble Tea v2 delivers one message per key, so the screen assembles scans
+// from the keys' text (never their codes: upper case arrives as a lower-case
+// code with Shift) and, because a printable key may always be part of a
+// barcode, binds its commands to F-keys, Esc and Ctrl chords only. A paste
+// is read as scans too, one per line.
+//
+// Every scan is numbered as it ends and queued. Lookups run one at a time,
+// as commands, in scan order; their results carry the scan's number, and
+// a result for any other scan than the one asked about is dropped. So
+// scans are never lost, merged, split or reordered, however fast they
+// come, and Update never waits on the catalog, the printer or the disk.
+//
+// A STOP stays on screen until staff acknowledge it (F2); scans made
+// meanwhile wait in the queue and are judged, in order, after it. The
+// due-diligence log (catalog.DueDiligenceLog) gets a line for every
+// check and every acknowledgement, written and synced by a goroutine of
+// its own in the order Update hands them over.
+//
+// View is cheap: the verdict card, the history and the status lines are
+// rendered when what they show changes, and a frame only joins them to
+// the scan field.
+//
+// Catalog text reaches the screen only through catalog.Sanitize.
+package tui

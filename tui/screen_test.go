@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+)
+
+// TestScreens compares what a person sees on a 200x60 terminal with
+// golden files: one screen per verdict and per banner.
+func TestScreens(t *testing.T) {
+	untrusted := errors.New(`catalog /srv/catalog refused (signature check failed), nothing in it is shown as fact: checkpoint signature by demo-publisher does not verify: the checkpoint was altered or forged`)
+	tests := []struct {
+		name   string
+		config func(*TillConfig)
+		scans  []string
+		after  []tea.Msg
+		want   []string // text that must be on the screen, besides the golden file
+	}{
+		{name: "ready-demo", want: []string{"DEMO CATALOG", "Ready", "No scans yet"}},
+		{name: "verdict-ok-extended", scans: []string{"9520000001155"},
+			want: []string{"✓ OK", "v1 of", "extended", "support-extended", "R6i"}},
+		{name: "verdict-caution", scans: []string{"9520000000080"},
+			want: []string{"! CAUTION", "support-ends-soon", "R7c", "October 2027", "Tell shopper"}},
+		{name: "verdict-check", scans: []string{"https://id.gs1.org/01/09520000001100"},
+			want: []string{"? CHECK", "batch-needed", "R3f"}},
+		{name: "verdict-stop-shortened", scans: []string{"9520000001124", "9520000000011", "9520000000028"},
+			want: []string{"✗ STOP", "SHORTENED", "support-shortened", "Press F2 to acknowledge", "2 scans waiting"}},
+		{name: "verdict-stop-acknowledged", scans: []string{"9520000001124", "9520000000011"},
+			after: []tea.Msg{tea.KeyPressMsg{Code: tea.KeyF2}},
+			want:  []string{"! CAUTION", "#2", "ack'd"}},
+		{name: "verdict-not-in-scope", scans: []string{"9520000000219"},
+			want: []string{"○ NOT IN SCOPE", "excepted", "not counted: out of scope"}},
+		{name: "unreadable", scans: []string{"9520000000012"},
+			want: []string{"NOT A PRODUCT CODE", "check digit", "unreadable"}},
+		{name: "banner-stale", config: func(c *TillConfig) {
+			c.Demo = false
+			c.Today = func() catalog.Date { return catalog.Date{Year: 2031, Month: 1, Day: 1} }
+		}, scans: []string{"9520000000011"}, want: []string{"STALE CATALOG", "catalog-stale", "R0b"}},
+		{name: "banner-untrusted", config: func(c *TillConfig) {
+			c.Catalog, c.Demo, c.Untrusted = nil, false, untrusted
+		}, scans: []string{"(01)09520000000011(10)B2402"}, want: []string{"UNTRUSTED CATALOG", "catalog-untrusted", "R0a", "altered or forged", "? CHECK"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := demoConfig(t)
+			if tt.config != nil {
+				tt.config(&cfg)
+			}
+			m := newTill(cfg, 200, 60)
+			scanAll(m, tt.scans...)
+			for _, msg := range tt.after {
+				drive(m, msg)
+			}
+			got := screen(t, m)
+			golden(t, "screen-"+tt.name+".txt", got)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("screen lacks %q", w)
+				}
+			}
+			if n := strings.Count(got, "\n"); n != 60 {
+				t.Errorf("screen has %d lines, want 60", n)
+			}
+		})
+	}
+}
+
+// TestHistoryScroll pages through a history longer than the screen.
+func TestHistoryScroll(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	var scans []string
+	for range 30 {
+		scans = append(scans, "9520000000011", "9520000001087", "9520000000219")
+	}
+	scanAll(m, scans...)
+	seen := map[string]bool{}
+	collect := func() {
+		for _, l := range strings.Split(screen(t, m), "\n") {
+			if i := strings.Index(l, "│ #"); i >= 0 {
+				f := strings.Fields(l[i+len("│ "):])
+				seen[f[0]] = true
+			}
+		}
+	}
+	collect()
+	if seen["#1"] {
+		t.Fatal("the oldest scan is on the first page")
+	}
+	for range 3 {
+		drive(m, tea.KeyPressMsg{Code: tea.KeyPgDown})
+		collect()
+	}
+	if len(seen) != 90 {
+		t.Errorf("paging showed %d distinct scans, want 90", len(seen))
+	}
+	golden(t, "screen-history-oldest.txt", screen(t, m))
+	drive(m, tea.KeyPressMsg{Code: tea.KeyHome})
+	if !strings.Contains(screen(t, m), "#90 ") {
+		t.Error("Home does not show the newest scan")
+	}
+}
+
+// TestNarrowScreen checks an 80x24 terminal still shows the verdict in
+// words when large type does not fit.
+func TestNarrowScreen(t *testing.T) {
+	m := newTill(demoConfig(t), 80, 24)
+	scanAll(m, "9520000000219")
+	got := screen(t, m)
+	golden(t, "screen-narrow.txt", got)
+	if !strings.Contains(got, "NOT IN SCOPE") {
+		t.Error("verdict word missing on a narrow screen")
+	}
+}

@@ -1,0 +1,397 @@
+package tui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/labels"
+	"github.com/smartcheck-uk/smartcheck/scan"
+)
+
+// TillConfig is what the till screen works with. The caller opens the
+// catalog, the printer and the log; the screen never touches a file or a
+// socket itself, only through commands.
+type TillConfig struct {
+	// Catalog is the verified catalog, or nil when it could not be opened
+	// or trusted; then Untrusted says why, and every scan shows CHECK
+	// catalog-untrusted (verdicts.md R0a).
+	Catalog   *catalog.Catalog
+	Untrusted error
+	Demo      bool // the built-in demo catalog
+
+	Policy catalog.Policy
+	Today  func() catalog.Date // Europe/London; default catalog.Today
+	Now    func() time.Time    // default time.Now
+
+	Printer labels.Printer // nil: no receipt printer
+	Receipt labels.ReceiptOptions
+
+	Log *LogWriter // the due-diligence log; nil records nothing
+}
+
+// entry is one scan of the shift: judged, or not a product code.
+type entry struct {
+	seq     int
+	input   string
+	checked time.Time
+	code    scan.Code
+	err     error           // why the scan is not a product code
+	result  *catalog.Result // nil when err != nil
+	acked   time.Time       // when staff acknowledged a STOP
+}
+
+// pending is a scan waiting for its lookup.
+type pending struct {
+	seq  int
+	text string
+	ok   bool // false: too long, cut short
+}
+
+// Messages.
+type (
+	// lookupMsg is the result of the lookup of scan seq.
+	lookupMsg struct {
+		seq int
+		e   *entry
+	}
+	// printedMsg says how printing the receipt of scan seq went.
+	printedMsg struct {
+		seq     int
+		printer string
+		err     error
+	}
+	// logFailedMsg says the due-diligence log could not be written.
+	logFailedMsg struct{ err error }
+)
+
+// Till is the root model of the till screen: it owns the window size,
+// the mode (ready, or holding a STOP for acknowledgement) and the
+// shift's scans; the card, the history and the status lines are strings
+// it renders when they change.
+type Till struct {
+	cfg     TillConfig
+	styles  Styles
+	keys    KeyMap
+	help    help.Model
+	session string
+	ddcat   *catalog.DueDiligenceCatalog
+
+	width, height int
+
+	wedge   wedge
+	seq     int       // number of the last scan read
+	queue   []pending // scans read and not yet looked up, in order
+	asking  int       // the scan whose lookup is in flight; 0 when none
+	hold    *entry    // a STOP waiting for acknowledgement
+	history []*entry  // every scan judged this shift, in order
+	current *entry    // the scan on the card
+	scroll  int       // history rows hidden above the first shown (0: newest first)
+
+	notice    string
+	noticeErr bool
+	logErr    string
+
+	// Rendered parts, rebuilt when stale.
+	top, body, bottom                string
+	topH, bodyH                      int
+	staleTop, staleBody, staleBottom bool
+}
+
+// NewTill returns the till screen for cfg.
+func NewTill(cfg TillConfig) *Till {
+	if cfg.Today == nil {
+		cfg.Today = catalog.Today
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Catalog == nil && cfg.Untrusted == nil {
+		cfg.Untrusted = errors.New("no catalog")
+	}
+	if cfg.Policy == (catalog.Policy{}) {
+		cfg.Policy = catalog.DefaultPolicy
+	}
+	m := &Till{
+		cfg:     cfg,
+		styles:  DefaultStyles(),
+		keys:    DefaultKeyMap(),
+		help:    help.New(),
+		session: newSession(cfg.Now()),
+		width:   80, height: 24,
+	}
+	if cfg.Catalog != nil {
+		m.ddcat = catalog.DueDiligenceCatalogOf(cfg.Catalog.Checkpoint)
+	}
+	m.invalidate()
+	return m
+}
+
+// newSession names one run of the till in the log: its start time, and
+// a random part in case two tills start in the same millisecond.
+func newSession(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return now.UTC().Format("2006-01-02T15:04:05.000Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (m *Till) invalidate() { m.staleTop, m.staleBody, m.staleBottom = true, true, true }
+
+// Init starts listening for log failures.
+func (m *Till) Init() tea.Cmd { return m.waitLog() }
+
+func (m *Till) waitLog() tea.Cmd {
+	if m.cfg.Log == nil {
+		return nil
+	}
+	ch := m.cfg.Log.failures()
+	return func() tea.Msg {
+		err, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return logFailedMsg{err}
+	}
+}
+
+// Update handles one message. It never blocks: lookups, printing and
+// logging happen elsewhere.
+func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.invalidate()
+	case tea.KeyPressMsg:
+		return m, m.keyPress(msg)
+	case tea.PasteMsg:
+		scans, ok := m.wedge.paste(msg.Content)
+		for i, s := range scans {
+			m.enqueue(s, ok[i])
+		}
+		return m, m.next()
+	case lookupMsg:
+		if msg.seq != m.asking {
+			return m, nil // not the lookup in flight: stale
+		}
+		m.asking = 0
+		m.judged(msg.e)
+		return m, m.next()
+	case printedMsg:
+		if msg.err != nil {
+			m.setNotice(fmt.Sprintf("Receipt for scan #%d not printed: %v. Press F4 to try again.", msg.seq, msg.err), true)
+		} else {
+			m.setNotice(fmt.Sprintf("Receipt for scan #%d sent to %s.", msg.seq, msg.printer), false)
+		}
+	case logFailedMsg:
+		m.logErr = msg.err.Error()
+		m.staleTop, m.staleBody = true, true
+		return m, m.waitLog()
+	}
+	return m, nil
+}
+
+func (m *Till) keyPress(k tea.KeyPressMsg) tea.Cmd {
+	if k.Text == "" || k.Mod&(tea.ModCtrl|tea.ModAlt|tea.ModMeta|tea.ModSuper|tea.ModHyper) != 0 {
+		// Not a printable key: it may be a command.
+		switch {
+		case key.Matches(k, m.keys.Quit):
+			return tea.Quit
+		case key.Matches(k, m.keys.Acknowledge):
+			return m.acknowledge()
+		case key.Matches(k, m.keys.Print):
+			return m.print()
+		case key.Matches(k, m.keys.Clear):
+			m.wedge.clear()
+			return nil
+		case key.Matches(k, m.keys.LineUp):
+			m.scrollBy(-1)
+			return nil
+		case key.Matches(k, m.keys.LineDown):
+			m.scrollBy(1)
+			return nil
+		case key.Matches(k, m.keys.PageUp):
+			m.scrollBy(-m.historyRows())
+			return nil
+		case key.Matches(k, m.keys.PageDown):
+			m.scrollBy(m.historyRows())
+			return nil
+		case key.Matches(k, m.keys.Newest):
+			m.scrollBy(-len(m.history))
+			return nil
+		case key.Matches(k, m.keys.Oldest):
+			m.scrollBy(len(m.history))
+			return nil
+		}
+	}
+	if m.wedge.key(k) == wedgeDone {
+		text, ok := m.wedge.take()
+		m.enqueue(text, ok)
+		return m.next()
+	}
+	return nil
+}
+
+// enqueue numbers a scan and queues it for lookup.
+func (m *Till) enqueue(text string, ok bool) {
+	m.seq++
+	m.queue = append(m.queue, pending{seq: m.seq, text: text, ok: ok})
+}
+
+// next starts the lookup of the oldest queued scan, unless one is in
+// flight or a STOP waits for acknowledgement.
+func (m *Till) next() tea.Cmd {
+	if m.asking != 0 || m.hold != nil || len(m.queue) == 0 {
+		return nil
+	}
+	p := m.queue[0]
+	m.queue = m.queue[1:]
+	if len(m.queue) == 0 {
+		m.queue = nil // let the backing array go
+	}
+	m.asking = p.seq
+	return lookup(p, m.cfg)
+}
+
+// lookup reads and judges one scan: a command, since Judge reads the
+// catalog (and checks a signature the first time a record is used).
+func lookup(p pending, cfg TillConfig) tea.Cmd {
+	return func() tea.Msg {
+		e := &entry{seq: p.seq, input: p.text}
+		switch code, err := scan.Parse(p.text); {
+		case !p.ok:
+			e.err = fmt.Errorf("longer than %d characters: not a barcode", maxScan)
+		case err != nil:
+			e.err = err
+		default:
+			e.code = code
+			q := catalog.Query{GTIN: code.GTIN, Batch: code.Batch, Today: cfg.Today(), Policy: cfg.Policy}
+			if cfg.Catalog == nil {
+				e.result = untrustedResult(q, cfg.Untrusted)
+			} else {
+				e.result = cfg.Catalog.Judge(q)
+			}
+		}
+		e.checked = cfg.Now()
+		return lookupMsg{seq: p.seq, e: e}
+	}
+}
+
+// untrustedResult is what a scan shows when the catalog failed
+// verification (verdicts.md R0a): nothing from it is a fact.
+func untrustedResult(q catalog.Query, why error) *catalog.Result {
+	return &catalog.Result{
+		GTIN: q.GTIN, Batch: q.Batch, Today: q.Today, Index: -1, Verdict: catalog.Check,
+		Findings: []catalog.Finding{{
+			Code: "catalog-untrusted", Verdict: catalog.Check, Rule: "R0a",
+			Staff:   fmt.Sprintf("The catalog could not be trusted, so nothing in it is shown as fact: %v. Check the statement of compliance that came with the product before selling (PSTI Act s.22), and get the catalog fixed.", why),
+			Shopper: "Please ask a member of staff about this product's security information.",
+			Basis:   "catalog integrity; PSTI Act 2022 s.22",
+		}},
+	}
+}
+
+// judged takes in the result of a lookup: onto the card and the history,
+// into the due-diligence log, and, for a STOP, on hold.
+func (m *Till) judged(e *entry) {
+	m.history = append(m.history, e)
+	m.current = e
+	m.scroll = 0
+	m.notice = ""
+	rec := catalog.DueDiligenceRecord{Time: e.checked, Session: m.session, Seq: e.seq, Input: e.input}
+	if e.err != nil {
+		rec.Event, rec.Error = catalog.EventUnreadable, e.err.Error()
+	} else {
+		m.fillCheck(&rec, e)
+		rec.Event = catalog.EventCheck
+		if e.result.Verdict == catalog.Stop {
+			m.hold = e
+		}
+	}
+	m.record(rec)
+	m.staleTop, m.staleBody, m.staleBottom = true, true, true
+}
+
+func (m *Till) fillCheck(rec *catalog.DueDiligenceRecord, e *entry) {
+	r := e.result
+	rec.GTIN, rec.Batch, rec.Verdict = r.GTIN, r.Batch, r.Verdict.String()
+	rec.Findings = make([]string, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		rec.Findings = append(rec.Findings, f.Code)
+	}
+	rec.Catalog = m.ddcat
+	if m.cfg.Catalog == nil {
+		rec.Untrusted = m.cfg.Untrusted.Error()
+	}
+}
+
+func (m *Till) record(rec catalog.DueDiligenceRecord) {
+	if m.cfg.Log != nil {
+		m.cfg.Log.Record(rec)
+	}
+}
+
+// acknowledge releases a STOP on hold, records who-knows-when it was
+// acknowledged, and lets the queued scans through.
+func (m *Till) acknowledge() tea.Cmd {
+	e := m.hold
+	if e == nil {
+		return nil
+	}
+	e.acked = m.cfg.Now()
+	m.hold = nil
+	rec := catalog.DueDiligenceRecord{Time: e.acked, Event: catalog.EventAcknowledge, Session: m.session, Seq: e.seq, Input: e.input}
+	m.fillCheck(&rec, e)
+	m.record(rec)
+	m.staleBody, m.staleBottom = true, true
+	return m.next()
+}
+
+// print sends the receipt of the scan on the card to the printer.
+func (m *Till) print() tea.Cmd {
+	e := m.current
+	switch {
+	case e == nil || e.result == nil:
+		m.setNotice("Nothing to print: scan a product first.", true)
+		return nil
+	case m.cfg.Printer == nil:
+		m.setNotice("No receipt printer: start the till with --printer URI (socket://HOST:9100, /dev/usb/lp0 or file:PATH).", true)
+		return nil
+	}
+	r := labels.Receipt{Result: e.result, Checked: e.checked, Demo: m.cfg.Demo}
+	if m.cfg.Catalog != nil {
+		r.Catalog = m.cfg.Catalog.Checkpoint.Origin
+	}
+	p, opt, seq := m.cfg.Printer, m.cfg.Receipt, e.seq
+	m.setNotice(fmt.Sprintf("Printing the receipt for scan #%d on %s…", seq, p), false)
+	return func() tea.Msg {
+		job, err := r.ESCPOS(opt)
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+			err = p.Print(ctx, job)
+			cancel()
+		}
+		return printedMsg{seq: seq, printer: p.String(), err: err}
+	}
+}
+
+func (m *Till) setNotice(s string, isErr bool) {
+	m.notice, m.noticeErr = s, isErr
+	m.staleBottom = true
+}
+
+func (m *Till) scrollBy(n int) {
+	limit := max(0, len(m.history)-m.historyRows())
+	s := min(max(0, m.scroll+n), limit)
+	if s != m.scroll {
+		m.scroll = s
+		m.staleBody = true
+	}
+}

@@ -1,0 +1,314 @@
+package tui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/labels"
+)
+
+// events lists the records as "event:seq:gtin".
+func events(recs []catalog.DueDiligenceRecord) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, fmt.Sprintf("%s:%d:%s", r.Event, r.Seq, r.GTIN))
+	}
+	return out
+}
+
+func historySeqs(m *Till) []int {
+	var s []int
+	for _, e := range m.history {
+		s = append(s, e.seq)
+	}
+	return s
+}
+
+// TestStopHoldsAndQueues: a STOP stays until F2; scans made meanwhile
+// wait, and are judged in order after it; the log says so.
+func TestStopHoldsAndQueues(t *testing.T) {
+	log := &memLog{}
+	cfg := demoConfig(t)
+	cfg.Log = NewLogWriter(log)
+	m := newTill(cfg, 200, 60)
+	scanAll(m, "9520000000011", "9520000001018", "9520000000028", "]E09520000000035")
+	if m.hold == nil || m.hold.seq != 2 {
+		t.Fatalf("STOP of scan 2 not held: %+v", m.hold)
+	}
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2}) {
+		t.Fatalf("history %v while the STOP waits, want [1 2]", got)
+	}
+	if len(m.queue) != 2 {
+		t.Fatalf("%d scans queued, want 2", len(m.queue))
+	}
+	// Nothing printable, nor Enter, nor Esc, acknowledges it.
+	for _, k := range append(typed("qQ yYnN!?\x1d"), enter, tab, tea.KeyPressMsg{Code: tea.KeyEscape}) {
+		drive(m, k)
+	}
+	if m.hold == nil {
+		t.Fatal("a key other than F2 acknowledged the STOP")
+	}
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+	if m.hold != nil {
+		t.Fatal("F2 did not acknowledge the STOP")
+	}
+	// "qQ yYnN!?" + GS was typed and ended by Enter: a (bad) scan too.
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+		t.Fatalf("history %v, want [1 2 3 4 5]", got)
+	}
+	cfg.Log.Close()
+	want := []string{
+		"check:1:09520000000011", "check:2:09520000001018", "acknowledge:2:09520000001018",
+		"check:3:09520000000028", "check:4:09520000000035", "unreadable:5:",
+	}
+	if got := events(log.records()); !slices.Equal(got, want) {
+		t.Errorf("log\n%q\nwant\n%q", got, want)
+	}
+	ack := log.records()[2]
+	if ack.Verdict != "STOP" || !slices.Equal(ack.Findings, []string{"universal-default-password"}) || ack.Catalog == nil {
+		t.Errorf("acknowledgement record %+v", ack)
+	}
+}
+
+// TestOneLookupAtATime: however fast scans come, one lookup is in flight,
+// results come back in scan order, and a result for any other scan is
+// dropped.
+func TestOneLookupAtATime(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	var cmds []tea.Cmd
+	codes := []string{"9520000000011", "9520000000028", "9520000000035", "9520000001087", "9520000000219"}
+	for _, c := range codes {
+		for _, k := range keys(c) {
+			if _, cmd := m.Update(k); cmd != nil {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	if len(cmds) != 1 || m.asking != 1 || len(m.queue) != 4 {
+		t.Fatalf("%d lookups started, asking %d, %d queued; want 1, 1, 4", len(cmds), m.asking, len(m.queue))
+	}
+	msg := cmds[0]().(lookupMsg)
+	// A stale result (another scan's number) changes nothing.
+	stale := msg
+	stale.seq = 7
+	if _, cmd := m.Update(stale); cmd != nil || len(m.history) != 0 {
+		t.Fatal("a stale result was taken")
+	}
+	for msg := tea.Msg(msg); msg != nil; {
+		_, cmd := m.Update(msg)
+		msg = nil
+		if cmd != nil {
+			msg = cmd()
+		}
+	}
+	var got []string
+	for _, e := range m.history {
+		got = append(got, e.result.GTIN[1:])
+	}
+	if !slices.Equal(got, codes) || !slices.Equal(historySeqs(m), []int{1, 2, 3, 4, 5}) {
+		t.Errorf("history %v %v, want %v in order", got, historySeqs(m), codes)
+	}
+}
+
+// TestNoPrintableShortcut types every printable ASCII character with a
+// STOP on screen: each goes into the scan field and nothing else happens.
+func TestNoPrintableShortcut(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	scanAll(m, "9520000001018", "9520000000011", "9520000000028", "9520000000035", "9520000000042")
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+	scanAll(m, "9520000001018")
+	before := screen(t, m)
+	var typedText strings.Builder
+	for r := rune(0x20); r < 0x7F; r++ {
+		_, cmd := m.Update(keyOf(r))
+		if cmd != nil {
+			t.Errorf("key %q returned a command", r)
+		}
+		typedText.WriteRune(r)
+	}
+	if m.wedge.text() != typedText.String() {
+		t.Errorf("field holds %q, want every character typed", m.wedge.text())
+	}
+	if m.hold == nil || m.scroll != 0 || m.notice != "" {
+		t.Error("a printable key acted as a command")
+	}
+	drive(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if m.wedge.text() != "" {
+		t.Error("Esc did not clear the field")
+	}
+	if after := screen(t, m); after != before {
+		t.Errorf("screen changed:\n%s", after)
+	}
+}
+
+func TestPasteScans(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	drive(m, tea.PasteMsg{Content: "9520000000011\r\n(01)09520000001131(10)PL2401\n"})
+	drive(m, tea.PasteMsg{Content: "9520000000028"})
+	var got []string
+	for _, e := range m.history {
+		got = append(got, e.input)
+	}
+	want := []string{"9520000000011", "(01)09520000001131(10)PL2401", "9520000000028"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pasted scans %q, want %q", got, want)
+	}
+}
+
+func TestPrintReceipt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "receipts.bin")
+	p, err := labels.OpenPrinter("file:" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().String()
+	ln.Close()
+	refused, _ := labels.OpenPrinter("socket://" + closed)
+
+	tests := []struct {
+		name    string
+		printer labels.Printer
+		scan    bool
+		notice  string
+		isErr   bool
+	}{
+		{"nothing scanned", p, false, "Nothing to print", true},
+		{"no printer", nil, true, "No receipt printer", true},
+		{"file printer", p, true, "Receipt for scan #1 sent to file:", false},
+		{"refused", refused, true, "not printed: print to socket://" + closed + ": cannot connect", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := demoConfig(t)
+			cfg.Printer = tt.printer
+			m := newTill(cfg, 200, 60)
+			if tt.scan {
+				scanAll(m, "9520000000011")
+			}
+			drive(m, tea.KeyPressMsg{Code: tea.KeyF4})
+			if !strings.Contains(m.notice, tt.notice) || m.noticeErr != tt.isErr {
+				t.Errorf("notice %q (error %v), want %q (error %v)", m.notice, m.noticeErr, tt.notice, tt.isErr)
+			}
+			if !strings.Contains(screen(t, m), tt.notice) {
+				t.Errorf("notice not on screen")
+			}
+			if len(m.history) != b2n(tt.scan) {
+				t.Error("printing changed the history")
+			}
+		})
+	}
+	job, _ := os.ReadFile(path)
+	if !bytes.HasPrefix(job, []byte("\x1b@")) || !bytes.Contains(job, []byte("https://g.co/vulnz")) {
+		t.Errorf("printed job: %q", job)
+	}
+}
+
+func b2n(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestLogFile runs scans into a real due-diligence log file, restarts the
+// till on it, and finds every line, in order.
+func TestLogFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "checks.jsonl")
+	var wantSeqs []int
+	for run := range 2 {
+		l, err := catalog.OpenDueDiligenceLog(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := demoConfig(t)
+		cfg.Log = NewLogWriter(l)
+		m := newTill(cfg, 200, 60)
+		for i := range 40 {
+			scanAll(m, []string{"9520000000011", "]E09520000000028", "(01)09520000001131(10)PL2401"}[i%3])
+			wantSeqs = append(wantSeqs, i+1)
+		}
+		if err := cfg.Log.Close(); err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		if run == 0 {
+			f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+			f.WriteString(`{"time":"2026-11-24T10:00:00Z","ev`) // a crash mid-line
+			f.Close()
+		}
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	recs, bad, err := catalog.ReadDueDiligenceLog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int
+	for _, r := range recs {
+		seqs = append(seqs, r.Seq)
+		if r.Event != catalog.EventCheck || r.Catalog == nil || r.Catalog.Size != 90 || r.Catalog.Root == "" {
+			t.Fatalf("record %+v", r)
+		}
+	}
+	if !slices.Equal(seqs, wantSeqs) || len(bad) != 1 {
+		t.Errorf("seqs %v (bad lines %v), want %v", seqs, bad, wantSeqs)
+	}
+	if recs[40].Session == recs[0].Session {
+		t.Error("two runs share a session")
+	}
+}
+
+func TestLogFailureShown(t *testing.T) {
+	log := &memLog{fail: errors.New("write checks.jsonl: no space left on device")}
+	cfg := demoConfig(t)
+	cfg.Log = NewLogWriter(log)
+	m := newTill(cfg, 200, 60)
+	wait := m.Init()
+	scanAll(m, "9520000000011")
+	m.Update(wait()) // not drive: it would wait for the next failure
+	got := screen(t, m)
+	if !strings.Contains(got, "DUE-DILIGENCE LOG FAILING") || !strings.Contains(got, "no space left on device") {
+		t.Errorf("log failure not shown:\n%s", got)
+	}
+	if err := cfg.Log.Close(); err == nil {
+		t.Error("Close does not report the failure")
+	}
+}
+
+func TestTimeLeft(t *testing.T) {
+	d := func(y, m, day int) catalog.Date { return catalog.Date{Year: y, Month: timeMonth(m), Day: day} }
+	tests := []struct {
+		last catalog.Date
+		want string
+	}{
+		{d(2026, 11, 24), "ends today"},
+		{d(2026, 11, 25), "1 day left"},
+		{d(2026, 12, 23), "29 days left"},
+		{d(2026, 12, 24), "1 month (30 days) left"},
+		{d(2027, 11, 24), "1 year (365 days) left"},
+		{d(2032, 8, 31), "5 years 9 months (2107 days) left"},
+		{d(2026, 10, 31), "24 days ago"},
+		{d(2025, 12, 31), "10 months (328 days) ago"},
+	}
+	for _, tt := range tests {
+		got := timeLeft(demoDay, tt.last)
+		if !strings.HasSuffix(got, tt.want) {
+			t.Errorf("timeLeft(%s) = %q, want %q", tt.last, got, tt.want)
+		}
+	}
+}
+
+func timeMonth(m int) time.Month { return time.Month(m) }

@@ -1,0 +1,193 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+)
+
+// Layout, from the top: the status line and banners, the scan field, the
+// card beside the history, a notice line and the keys.
+const bottomH = 2
+
+// View joins the rendered parts to the scan field. Only the scan field is
+// rendered per frame; the rest is rebuilt when it changes.
+func (m *Till) View() tea.View {
+	m.render()
+	var b strings.Builder
+	b.Grow(len(m.top) + len(m.body) + len(m.bottom) + 2*m.width)
+	b.WriteString(m.top)
+	b.WriteByte('\n')
+	b.WriteString(m.inputLine())
+	b.WriteByte('\n')
+	b.WriteString(m.body)
+	b.WriteByte('\n')
+	b.WriteString(m.bottom)
+	v := tea.NewView(b.String())
+	v.AltScreen = true
+	v.WindowTitle = "smartcheck till"
+	return v
+}
+
+// render rebuilds what is stale.
+func (m *Till) render() {
+	if m.staleTop {
+		m.top = m.renderTop()
+		if h := lipgloss.Height(m.top); h != m.topH {
+			m.topH = h
+			m.staleBody = true
+		}
+		m.staleTop = false
+	}
+	if m.staleBody {
+		m.bodyH = max(3, m.height-m.topH-1-bottomH)
+		m.body = m.renderBody()
+		m.staleBody = false
+	}
+	if m.staleBottom {
+		m.bottom = m.renderBottom()
+		m.staleBottom = false
+	}
+}
+
+func (m *Till) renderTop() string {
+	st := &m.styles
+	s := catalog.Sanitize
+	var status string
+	if cat := m.cfg.Catalog; cat != nil {
+		cp := cat.Checkpoint
+		status = fmt.Sprintf("catalog %s · %d records · issued %s · expires %s · today %s",
+			s(cp.Origin), cp.Size, cp.Issued.In(london).Format("2006-01-02 15:04"),
+			cp.Expires.In(london).Format("2006-01-02 15:04"), m.cfg.Today())
+	} else {
+		status = fmt.Sprintf("no trusted catalog · today %s", m.cfg.Today())
+	}
+	lines := []string{clip(st.Title.Render("smartcheck till")+"  "+st.Status.Render(status), m.width)}
+	banner := func(style lipgloss.Style, text string) {
+		lines = append(lines, style.Width(m.width).Render(s(text)))
+	}
+	if m.cfg.Catalog == nil {
+		banner(st.BannerUntrusted, fmt.Sprintf("✗ UNTRUSTED CATALOG — nothing in it is shown as fact; every scan shows CHECK catalog-untrusted. Why: %v", m.cfg.Untrusted))
+	} else {
+		if cp := m.cfg.Catalog.Checkpoint; cp.Stale(m.cfg.Today()) {
+			banner(st.BannerStale, fmt.Sprintf("? STALE CATALOG — it expired on %s and may miss recent notices; every scan shows CHECK catalog-stale. Update it: smartcheck catalog sync", catalog.DateOf(cp.Expires)))
+		}
+		if m.cfg.Demo {
+			banner(st.BannerDemo, "! DEMO CATALOG — invented barcodes and fictional notices, not for real use")
+		}
+	}
+	if m.logErr != "" {
+		banner(st.BannerLog, "✗ DUE-DILIGENCE LOG FAILING — checks are not being recorded: "+m.logErr)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// inputLine is the scan field and what waits.
+func (m *Till) inputLine() string {
+	st := &m.styles
+	left := st.Prompt.Render("Scan ▸ ") + st.Field.Render(fieldText(m.wedge.text())) + st.Cursor.Render(" ")
+	var right string
+	waiting := len(m.queue)
+	if m.asking != 0 {
+		waiting++
+	}
+	switch {
+	case m.hold != nil:
+		right = st.Verdicts[catalog.Stop].Tag.Render(fmt.Sprintf("✗ STOP #%d on screen: F2 to acknowledge", m.hold.seq))
+		if waiting > 0 {
+			right += " " + st.Waiting.Render(fmt.Sprintf("%d %s waiting", waiting, plural(waiting, "scan", "scans")))
+		}
+	case waiting > 1:
+		right = st.Waiting.Render(fmt.Sprintf("%d scans waiting", waiting))
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return clip(left+" "+right, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// fieldText shows the scan field: sanitised, with GS as a visible ␝, and
+// the end of a long field.
+func fieldText(s string) string {
+	s = strings.ReplaceAll(s, string(rune(gsByte)), "␝")
+	s = catalog.Sanitize(s)
+	if r := []rune(s); len(r) > 120 {
+		s = "…" + string(r[len(r)-119:])
+	}
+	return s
+}
+
+func (m *Till) renderBody() string {
+	histW := 0
+	switch {
+	case m.width >= 120:
+		histW = min(72, m.width*2/5)
+	case m.width >= 60:
+		histW = m.width * 2 / 5
+	}
+	cardW := m.width - histW
+	card := m.pane(m.cardLines(cardW-4, m.bodyH-2), cardW, m.bodyH, m.cardBorder())
+	if histW == 0 {
+		return card
+	}
+	hist := m.pane(m.historyLines(histW-4, m.bodyH-2), histW, m.bodyH, m.styles.Dim)
+	return lipgloss.JoinHorizontal(lipgloss.Top, card, hist)
+}
+
+// cardBorder colours the card's border as the verdict.
+func (m *Till) cardBorder() lipgloss.Style {
+	if e := m.current; e != nil && e.result != nil {
+		return lipgloss.NewStyle().Foreground(m.styles.Verdicts[e.result.Verdict].Color)
+	}
+	return m.styles.Dim
+}
+
+// pane boxes lines, clipped to the box.
+func (m *Till) pane(lines []string, w, h int, border lipgloss.Style) string {
+	inner := h - 2
+	if len(lines) > inner {
+		lines = append(lines[:inner-1], m.styles.Dim.Render("…"))
+	}
+	for i, l := range lines {
+		lines[i] = clip(l, w-4)
+	}
+	return m.styles.Pane.BorderForeground(border.GetForeground()).Width(w).Height(h).Render(strings.Join(lines, "\n"))
+}
+
+func (m *Till) renderBottom() string {
+	st := &m.styles
+	notice := ""
+	if m.notice != "" {
+		style := st.Notice
+		if m.noticeErr {
+			style = st.Error
+		}
+		notice = style.Render(catalog.Sanitize(m.notice))
+	}
+	m.help.SetWidth(m.width)
+	return clip(notice, m.width) + "\n" + m.help.ShortHelpView(m.keys.ShortHelp())
+}
+
+// historyRows is how many scans the history shows at once.
+func (m *Till) historyRows() int { return max(1, m.bodyH-2-2) }
+
+// clip cuts a styled line to width cells.
+func clip(s string, width int) string {
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
