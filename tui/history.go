@@ -23,12 +23,28 @@ func (m *Till) historyLines(w, h int) []string {
 		return append(lines, st.Dim.Render("No scans yet this shift."))
 	}
 	for i := n - 1 - m.scroll; i >= 0 && len(lines) < h; i-- {
-		lines = append(lines, clip(m.historyRow(m.history[i]), w))
+		lines = append(lines, m.historyRow(m.history[i], w))
 	}
 	return lines
 }
 
-func (m *Till) historyRow(e *entry) string {
+// historyRow returns the row of a scan, fitted to w cells, rendered once
+// for each state the scan goes through (on hold, acknowledged).
+func (m *Till) historyRow(e *entry, w int) string {
+	state := 0
+	switch {
+	case m.hold == e:
+		state = 1
+	case !e.acked.IsZero():
+		state = 2
+	}
+	if e.row == "" || e.rowState != state || e.rowW != w {
+		e.row, e.rowState, e.rowW = fit(m.renderRow(e), w), state, w
+	}
+	return e.row
+}
+
+func (m *Till) renderRow(e *entry) string {
 	st := &m.styles
 	head := fmt.Sprintf("#%-4d %s ", e.seq, e.checked.In(london).Format("15:04:05"))
 	if e.err != nil {

@@ -47,6 +47,9 @@ type entry struct {
 	err     error           // why the scan is not a product code
 	result  *catalog.Result // nil when err != nil
 	acked   time.Time       // when staff acknowledged a STOP
+
+	row            string // its history row, as last rendered
+	rowState, rowW int    // what the row was rendered for
 }
 
 // pending is a scan waiting for its lookup.

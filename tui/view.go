@@ -134,10 +134,18 @@ func (m *Till) renderBody() string {
 	cardW := m.width - histW
 	card := m.pane(m.cardLines(cardW-4, m.bodyH-2), cardW, m.bodyH, m.cardBorder())
 	if histW == 0 {
-		return card
+		return strings.Join(card, "\n")
 	}
 	hist := m.pane(m.historyLines(histW-4, m.bodyH-2), histW, m.bodyH, m.styles.Dim)
-	return lipgloss.JoinHorizontal(lipgloss.Top, card, hist)
+	var b strings.Builder
+	for i := range card {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(card[i])
+		b.WriteString(hist[i])
+	}
+	return b.String()
 }
 
 // cardBorder colours the card's border as the verdict.
@@ -148,16 +156,41 @@ func (m *Till) cardBorder() lipgloss.Style {
 	return m.styles.Dim
 }
 
-// pane boxes lines, clipped to the box.
-func (m *Till) pane(lines []string, w, h int, border lipgloss.Style) string {
+// pane draws a rounded box of w x h cells around lines, clipped to it.
+// It measures each line once: the box is drawn here rather than by Lip
+// Gloss, which would measure every line several times over, and a scan's
+// frame is mostly measuring (BenchmarkScanToFrame).
+func (m *Till) pane(lines []string, w, h int, border lipgloss.Style) []string {
 	inner := h - 2
 	if len(lines) > inner {
 		lines = append(lines[:inner-1], m.styles.Dim.Render("…"))
 	}
-	for i, l := range lines {
-		lines[i] = clip(l, w-4)
+	side := border.Render("│")
+	out := make([]string, 0, h)
+	out = append(out, border.Render("╭"+strings.Repeat("─", w-2)+"╮"))
+	blank := side + strings.Repeat(" ", w-2) + side
+	for i := range inner {
+		if i >= len(lines) || lines[i] == "" {
+			out = append(out, blank)
+			continue
+		}
+		out = append(out, side+" "+fit(lines[i], w-4)+" "+side)
 	}
-	return m.styles.Pane.BorderForeground(border.GetForeground()).Width(w).Height(h).Render(strings.Join(lines, "\n"))
+	out = append(out, border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
+	return out
+}
+
+// fit cuts or pads a styled line to exactly width cells.
+func fit(s string, width int) string {
+	n := ansi.StringWidth(s)
+	if n > width {
+		s = ansi.Truncate(s, width, "…")
+		n = ansi.StringWidth(s)
+	}
+	if n < width {
+		s += strings.Repeat(" ", width-n)
+	}
+	return s
 }
 
 func (m *Till) renderBottom() string {
