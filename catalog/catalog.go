@@ -39,8 +39,9 @@ type Catalog struct {
 
 	tree treeBuilder // compact range of the whole log, for appending
 
-	keys    keyring
-	keyList []*keyState // in order of first key record
+	keys      keyring        // one key per name and hash: the first registered
+	keyList   []*keyState    // in order of first key record
+	colliding map[int64]bool // key records refused: their name and hash were taken
 
 	mu    sync.Mutex
 	cache map[int64]*entry
@@ -162,9 +163,10 @@ func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Chec
 		noticesByGTIN: make(map[uint64][]int64),
 		noticesByID:   make(map[string][]int64),
 		keys:          make(keyring),
+		colliding:     make(map[int64]bool),
 		cache:         make(map[int64]*entry),
 	}
-	small, root, prefixRoot, err := c.scan(io.NewSectionReader(src, 0, srcSize), prefix)
+	small, root, prefixRoot, err := c.scan(io.NewSectionReader(src, 0, srcSize), srcSize, prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +198,7 @@ type smallRecord struct {
 // reading, hashing and folding the tree overlap: a reader frames records
 // into buffers; every core hashes and classifies the records of a buffer;
 // a folder adds their hashes to the tree in log order.
-func (c *Catalog) scan(r io.Reader, prefix int64) (small []smallRecord, root, prefixRoot tlog.Hash, err error) {
+func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, root, prefixRoot tlog.Hash, err error) {
 	if prefix == 0 {
 		prefixRoot = new(treeBuilder).root()
 	}
@@ -207,9 +209,12 @@ func (c *Catalog) scan(r io.Reader, prefix int64) (small []smallRecord, root, pr
 		refs[w] = make([]gtinRef, 0, n/int64(workers)+16)
 	}
 
+	// A buffer holds a chunk and one more whole record; a small catalog
+	// needs no more than its own size.
+	bufSize := int(min(chunkSize, size)) + MaxRecordSize + 16
 	free := make(chan *chunk, 3)
 	for range cap(free) {
-		free <- &chunk{buf: make([]byte, chunkSize+MaxRecordSize+16)}
+		free <- &chunk{buf: make([]byte, bufSize)}
 	}
 	framed := make(chan *chunk, 1)
 	hashed := make(chan *chunk, 1)
@@ -425,11 +430,18 @@ func (c *Catalog) indexSmall(small []smallRecord) error {
 			ks := byVKey[k.Key]
 			if ks == nil {
 				v, _ := newVerifier(k.Key) // checked by the parser
+				nh := nameHash{v.Name(), v.KeyHash()}
+				if len(c.keys[nh]) > 0 {
+					// Another key already holds this name and hash: the
+					// first keeps it, so that no later record can change
+					// how earlier ones verify. This one registers nothing.
+					c.colliding[s.index] = true
+					continue
+				}
 				ks = &keyState{vkey: k.Key, verifier: v, activeAt: -1, revokedAt: -1}
 				byVKey[k.Key] = ks
 				c.keyList = append(c.keyList, ks)
-				nh := nameHash{v.Name(), v.KeyHash()}
-				c.keys[nh] = append(c.keys[nh], ks)
+				c.keys[nh] = []*keyState{ks}
 			}
 			switch {
 			case k.Status == "active" && ks.activeAt < 0 && ks.revokedAt < 0:

@@ -567,7 +567,7 @@ func parseDeclaration(fields []field) (*Declaration, error) {
 		SupportURL:        p.text("support-url"),
 		FirstSupplied:     p.date("first-supplied"),
 	}
-	if f, _ := p.one("id"); !validID(f.value, isLowerAlnum, idChars) {
+	if f, ok := p.one("id"); ok && !validID(f.value, isLowerAlnum, idChars) {
 		p.fail(f, "%q is not [a-z0-9][a-z0-9.-]{0,63}", clip(f.value))
 	}
 	for _, f := range p.all("manufacturer") {
@@ -751,7 +751,7 @@ func parseNotice(fields []field) (*Notice, error) {
 		Source:       p.text("source"),
 		Fictional:    p.choice("fictional", []string{"yes"}) == "yes",
 	}
-	if f, _ := p.one("id"); !validID(f.value, isAlnum, noticeIDChar) {
+	if f, ok := p.one("id"); ok && !validID(f.value, isAlnum, noticeIDChar) {
 		p.fail(f, "%q is not [A-Za-z0-9][A-Za-z0-9./-]{0,63}", clip(f.value))
 	}
 	if f, ok := p.one("recipient"); ok {
@@ -800,7 +800,7 @@ func parseKey(fields []field) (*KeyRecord, error) {
 		Role:   p.choice("role", keyRoles),
 		Status: p.choice("status", keyStatus),
 	}
-	if f, _ := p.one("key"); p.err == nil {
+	if f, ok := p.one("key"); ok && p.err == nil {
 		if _, err := newVerifier(f.value); err != nil {
 			p.fail(f, "not a verifier key: %v", err)
 		}

@@ -90,6 +90,10 @@ func (c *Catalog) checkSignature(e *entry, data []byte) {
 			e.status, e.why = SigInvalid, fmt.Sprintf("key record not signed by the publisher quorum: %v", err)
 			return
 		}
+		if c.colliding[e.index] {
+			e.status, e.why = SigInvalid, "its key has the name and key hash of a key registered earlier, which keeps them"
+			return
+		}
 		e.status = SigValid
 		return
 	}
