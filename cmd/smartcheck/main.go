@@ -8,6 +8,7 @@
 //	smartcheck                    same as `smartcheck till`
 //	smartcheck till               the staff screen at the till
 //	smartcheck lookup ...         look codes up without a screen (for scripts and POS systems)
+//	smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
 //	smartcheck sign --key FILE [FILE]
 //	smartcheck catalog build|append|verify ...
@@ -95,6 +96,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.till(args)
 	case "lookup":
 		err = e.lookup(args)
+	case "scan":
+		err = e.scan(args)
 	case "key":
 		err = e.key(args)
 	case "sign":

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // the formats `smartcheck scan` reads
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/scan"
+)
+
+// maxPixels bounds the images scan decodes: a small file can claim to be
+// a huge image (a decompression bomb), and the decoder would allocate it.
+// 64 megapixels is more than any camera in a shop.
+const maxPixels = 64 << 20
+
+// scanResult and scanReport are the JSON of `smartcheck scan --json`
+// (../shared/spec/cli.md): one report per image per line.
+type scanResult struct {
+	Format    string `json:"format"`
+	Text      string `json:"text"`
+	Symbology string `json:"symbology"`
+	GTIN      string `json:"gtin,omitempty"`
+	Batch     string `json:"batch,omitempty"`
+}
+
+type scanReport struct {
+	File    string       `json:"file"`
+	Results []scanResult `json:"results"`
+}
+
+type scanError struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
+}
+
+// scan decodes the barcodes in image files:
+//
+//	smartcheck scan [--json] IMAGE...
+//
+// Each IMAGE is a PNG, JPEG or GIF file. Without --json it prints one
+// line per barcode, FILE<TAB>FORMAT<TAB>TEXT, FORMAT as EAN_13, UPC_A,
+// UPC_E, EAN_8, CODE_128, ITF, QR_CODE, DATA_MATRIX or AZTEC. TEXT is
+// made safe for a terminal: a control character is shown as its Unicode
+// control picture (the GS that separates GS1 elements as ␝, a line break
+// as ␍␊) and other invisible or bidirectional characters as U+FFFD; use
+// --json for the exact text. With --json it prints one object per image
+// per line, {"file": ..., "results": [...]}, each result with format,
+// text (exact), symbology (the AIM identifier, which `smartcheck lookup`
+// needs to read a UPC-E or a GS1 element string: "]E0" + text) and, when
+// the barcode carries a product code, gtin and batch. An image that
+// cannot be read gets {"file": ..., "error": ...}.
+//
+// Exit status 0 when every file could be read, whether or not it held a
+// barcode; 1 otherwise, each failure on standard error as
+// `smartcheck: FILE: why`; 2 for a usage error.
+func (e *env) scan(args []string) error {
+	fs := e.newFlags("scan", "[--json] IMAGE...")
+	asJSON := fs.Bool("json", false, "one JSON object per image per line")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	enc := json.NewEncoder(jsonSafeWriter{e.stdout})
+	enc.SetEscapeHTML(false)
+	dec := scan.NewDecoder(scan.Options{})
+	bad := 0
+	for _, file := range files {
+		img, err := readImage(file)
+		if err != nil {
+			bad++
+			e.errorf("%s: %v", file, err)
+			if *asJSON {
+				if err := enc.Encode(scanError{File: file, Error: err.Error()}); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		results := dec.Decode(img)
+		if *asJSON {
+			rep := scanReport{File: file, Results: []scanResult{}}
+			for _, r := range results {
+				sr := scanResult{Format: r.Format, Text: r.Text, Symbology: r.Symbology}
+				if r.Code != nil {
+					sr.GTIN, sr.Batch = r.Code.GTIN, r.Code.Batch
+				}
+				rep.Results = append(rep.Results, sr)
+			}
+			if err := enc.Encode(rep); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, r := range results {
+			if _, err := fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", visible(file), r.Format, visible(r.Text)); err != nil {
+				return err
+			}
+		}
+	}
+	if bad > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// readImage decodes a PNG, JPEG or GIF file, refusing one that claims
+// more than maxPixels.
+func readImage(name string) (image.Image, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, bare(err)
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, imageError(err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return nil, fmt.Errorf("image too large to decode (%d×%d pixels; at most %d)", cfg.Width, cfg.Height, maxPixels)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, bare(err)
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, imageError(err)
+	}
+	return img, nil
+}
+
+// bare drops the file name from a file-system error: the message already
+// starts with it.
+func bare(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func imageError(err error) error {
+	switch {
+	case errors.Is(err, image.ErrFormat):
+		return errors.New("not a PNG, JPEG or GIF image")
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errors.New("truncated image file")
+	}
+	return bare(err) // "png: invalid format: not enough pixel data"
+}
+
+// visible makes decoded text, or a file name, safe and visible on one
+// terminal line: C0 control characters and DEL become their Unicode
+// control pictures (U+2400-U+2421), which show what the barcode holds,
+// and the rest goes through the catalog's sanitiser.
+func visible(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20:
+			return 0x2400 + r
+		case r == 0x7f:
+			return 0x2421
+		}
+		return r
+	}, s)
+	return catalog.Sanitize(s)
+}
