@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+)
+
+// e2eScan is one scan the end-to-end test types, and what the till must
+// make of it.
+type e2eScan struct {
+	text    string // as the scanner sends it; \x1d is GS, sent as Ctrl+]
+	gtin    string
+	verdict string
+}
+
+// Scans judged against the demo catalog on 2026-11-24 (data/demo/expected.txt),
+// in every form a wedge scanner sends: with and without AIM prefixes, GS
+// separators, "~" standing in for GS, Digital Link URIs.
+var e2eForms = []e2eScan{
+	{"9520000000011", "09520000000011", "CAUTION"},
+	{"09520000000028", "09520000000028", "CAUTION"},
+	{"]E09520000000035", "09520000000035", "CAUTION"},
+	{"]C1010952000000113110PL2401\x1d21SN0001", "09520000001131", "OK"},
+	{"(01)09520000001131(10)PL2402", "09520000001131", "OK"},
+	{"]d2\x1d010952000000108721KT8", "09520000001087", "OK"},
+	{"]C1010952000000110010BM2501~21X9", "09520000001100", "CAUTION"},
+	{"https://id.gs1.org/01/09520000001100/10/BM2405", "09520000001100", "CAUTION"},
+	{"]Q1https://id.gs1.org/01/09520000000219", "09520000000219", "NOT_IN_SCOPE"},
+	{"9520000001063", "09520000001063", "NOT_IN_SCOPE"},
+	{"9520000001216", "09520000001216", "CHECK"},
+	{"9520000009991", "09520000009991", "CHECK"},
+	{"]E09520000001155", "09520000001155", "OK"},
+	{"96385074", "00000096385074", "CHECK"},
+	{"9520000000080", "09520000000080", "CAUTION"},
+}
+
+var e2eStops = []e2eScan{
+	{"9520000001018", "09520000001018", "STOP"},
+	{"(01)09520000001094(10)C3-2409", "09520000001094", "STOP"},
+	{"]C10109520000001124", "09520000001124", "STOP"},
+}
+
+// e2eScans returns n scans: every 25th (from the 13th) a STOP.
+func e2eScans(n int) []e2eScan {
+	var out []e2eScan
+	for i := range n {
+		if i%25 == 12 {
+			out = append(out, e2eStops[(i/25)%len(e2eStops)])
+		} else {
+			out = append(out, e2eForms[i%len(e2eForms)])
+		}
+	}
+	return out
+}
+
+// tmux drives a tmux server of the test's own.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func (x *tmux) run(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-f", "/dev/null", "-L", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (x *tmux) screen() string { return x.run("capture-pane", "-p", "-t", "till") }
+
+// waitFor polls until cond holds, or fails the test after d.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+	}
+}
+
+// TestTillEndToEnd starts the real binary in tmux on a 200x60 terminal,
+// types 200 scans at scanner speed — characters 1.5 ms apart, GS as
+// Ctrl+], each scan ended by Enter and the next begun at once — with
+// STOPs among them, and finds all 200 in order in the due-diligence log
+// and in the history on screen: none lost, merged or split.
+//
+// The first half's STOPs are acknowledged as a person would, once on
+// screen; in the second half the scanner runs on, so every scan after the
+// first STOP queues behind it, and the STOPs are acknowledged at the end.
+func TestTillEndToEnd(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must install it (apt-get install tmux)")
+		}
+		t.Skip("tmux is not installed: skipping the end-to-end till test")
+	}
+	if testing.Short() {
+		t.Skip("end-to-end till test skipped in -short mode")
+	}
+	start := time.Now()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "smartcheck")
+	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(goCmd, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	logPath := filepath.Join(dir, "log", "checks.jsonl")
+	x := &tmux{t: t, socket: fmt.Sprintf("smartcheck-e2e-%d", os.Getpid())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	env := []string{
+		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"HOME=" + dir,
+	}
+	exitFile := filepath.Join(dir, "exit-status")
+	cmdline := fmt.Sprintf("env %s %s till --at 2026-11-24 --log %s; echo $? > %s", strings.Join(env, " "), bin, logPath, exitFile)
+	x.run("new-session", "-d", "-s", "till", "-x", "200", "-y", "60", cmdline,
+		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
+	waitFor(t, 15*time.Second, "the till to start", func() bool { return strings.Contains(x.screen(), "Scan ▸") })
+	if s := x.screen(); !strings.Contains(s, "DEMO CATALOG") || !strings.Contains(s, "demo.smartcheck.example/uk · 90 records") {
+		t.Fatalf("status line or demo banner missing:\n%s", s)
+	}
+
+	// One control-mode client sends the keys: a tmux process per key
+	// would take longer than the gap between a scanner's keys.
+	ctl := exec.Command("tmux", "-f", "/dev/null", "-L", x.socket, "-C", "attach-session", "-t", "till")
+	keys, err := ctl.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctlOut, _ := ctl.StdoutPipe()
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, ctlOut)
+	defer func() { keys.Close(); ctl.Wait() }()
+	w := bufio.NewWriter(keys)
+	send := func(cmd string) {
+		w.WriteString(cmd + "\n")
+		w.Flush()
+	}
+	sendKey := func(name string) { send("send-keys -t till " + name) }
+	// Keys go out on a fixed schedule, one every 1.5 ms, whatever each
+	// sleep overshoots by.
+	const gap = 1500 * time.Microsecond
+	next := time.Now()
+	pace := func() {
+		next = next.Add(gap)
+		time.Sleep(time.Until(next))
+	}
+	typeScan := func(s string) {
+		for _, r := range s {
+			switch r {
+			case 0x1D:
+				sendKey("C-]")
+			case '\'':
+				send(`send-keys -t till -l "'"`)
+			default:
+				send("send-keys -t till -l '" + string(r) + "'")
+			}
+			pace()
+		}
+		sendKey("Enter")
+		pace()
+	}
+	readLog := func() []catalog.DueDiligenceRecord {
+		data, err := os.ReadFile(logPath)
+		if err != nil {
+			return nil
+		}
+		// A line being written as we read has no newline yet.
+		data = data[:strings.LastIndexByte(string(data), '\n')+1]
+		recs, bad, _ := catalog.ReadDueDiligenceLog(strings.NewReader(string(data)))
+		if len(bad) > 0 {
+			t.Fatalf("due-diligence log has lines that do not parse: %v", bad)
+		}
+		return recs
+	}
+	logged := func(event string, seq int) bool {
+		for _, r := range readLog() {
+			if r.Event == event && r.Seq == seq {
+				return true
+			}
+		}
+		return false
+	}
+
+	scans := e2eScans(200)
+	stops := 0
+	typing := time.Now()
+	var waited time.Duration
+	for i, s := range scans {
+		typeScan(s.text)
+		if s.verdict == "STOP" {
+			stops++
+			if i < 100 {
+				// Staff see the STOP, then acknowledge it.
+				w0 := time.Now()
+				waitFor(t, 10*time.Second, fmt.Sprintf("the STOP of scan %d", i+1), func() bool { return logged("check", i+1) })
+				sendKey("F2")
+				waited += time.Since(w0)
+				next = time.Now()
+			}
+		}
+	}
+	typed := time.Since(typing)
+	// The rest wait behind the STOPs of the second half: acknowledge each
+	// as it comes up.
+	for sentFor := 0; ; {
+		recs := readLog()
+		checks, acks := 0, 0
+		for _, r := range recs {
+			switch r.Event {
+			case catalog.EventCheck:
+				checks++
+			case catalog.EventAcknowledge:
+				acks++
+			}
+		}
+		if checks == len(scans) && acks == stops {
+			break
+		}
+		if n := len(recs); n > 0 && recs[n-1].Event == catalog.EventCheck && recs[n-1].Verdict == "STOP" && recs[n-1].Seq != sentFor {
+			sendKey("F2")
+			sentFor = recs[n-1].Seq
+		}
+		if time.Since(typing) > 60*time.Second {
+			t.Fatalf("after 60 s the log has %d checks and %d acknowledgements, want %d and %d", checks, acks, len(scans), stops)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// The log: every scan once, in order, whole.
+	var checks []catalog.DueDiligenceRecord
+	for _, r := range readLog() {
+		switch r.Event {
+		case catalog.EventCheck:
+			checks = append(checks, r)
+		case catalog.EventAcknowledge:
+			if len(checks) == 0 || checks[len(checks)-1].Seq != r.Seq || r.Verdict != "STOP" {
+				t.Errorf("acknowledgement of scan %d does not follow its STOP", r.Seq)
+			}
+		default:
+			t.Errorf("log line %+v: want only checks and acknowledgements", r)
+		}
+	}
+	if len(checks) != len(scans) {
+		t.Fatalf("%d check lines, want %d", len(checks), len(scans))
+	}
+	for i, r := range checks {
+		want := scans[i]
+		if r.Seq != i+1 || r.Input != want.text || r.GTIN != want.gtin || r.Verdict != want.verdict || r.Catalog == nil || r.Catalog.Size != 90 {
+			t.Errorf("check line %d: seq %d input %q gtin %s verdict %s; want seq %d input %q gtin %s verdict %s",
+				i+1, r.Seq, r.Input, r.GTIN, r.Verdict, i+1, want.text, want.gtin, want.verdict)
+		}
+	}
+
+	// The history: page through it, newest first.
+	row := regexp.MustCompile(`│ #(\d+)\s+\d\d:\d\d:\d\d (\S) (OK|CAUTION|CHECK|STOP|NOT IN SCOPE)\s+(\d{14}) `)
+	seen := map[int]string{}
+	waitFor(t, 10*time.Second, "the history to show all scans", func() bool {
+		return strings.Contains(x.screen(), fmt.Sprintf("Shift history · %d scans", len(scans)))
+	})
+	sendKey("Home")
+	for page := 0; page < 10 && len(seen) < len(scans); page++ {
+		time.Sleep(100 * time.Millisecond)
+		for _, m := range row.FindAllStringSubmatch(x.screen(), -1) {
+			n, _ := strconv.Atoi(m[1])
+			seen[n] = m[4] + " " + strings.ReplaceAll(m[3], " ", "_")
+		}
+		sendKey("NPage")
+	}
+	for i, s := range scans {
+		if got, want := seen[i+1], s.gtin+" "+s.verdict; got != want {
+			t.Errorf("history row #%d shows %q, want %q", i+1, got, want)
+		}
+	}
+	if len(seen) != len(scans) {
+		t.Errorf("history shows %d scans, want %d", len(seen), len(scans))
+	}
+	if s := x.screen(); strings.Contains(s, "waiting") || strings.Contains(s, "F2 to acknowledge") {
+		t.Errorf("scans still waiting at the end:\n%s", s)
+	}
+
+	// F10 quits, cleanly.
+	sendKey("F10")
+	var status []byte
+	waitFor(t, 10*time.Second, "the till to quit", func() bool {
+		status, _ = os.ReadFile(exitFile)
+		return len(status) > 0
+	})
+	if string(status) != "0\n" {
+		t.Errorf("till exited with status %q:\n%s", status, x.screen())
+	}
+	keysSent := keyCount(scans)
+	t.Logf("200 scans: %d key presses typed in %v (%v a key, not counting %v waiting for staff to see 4 STOPs); whole test %v",
+		keysSent, (typed - waited).Round(time.Millisecond), ((typed - waited) / time.Duration(keysSent)).Round(10*time.Microsecond),
+		waited.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+}
+
+func keyCount(scans []e2eScan) int {
+	n := 0
+	for _, s := range scans {
+		n += len([]rune(s.text)) + 1
+	}
+	return n
+}
