@@ -212,50 +212,33 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 	// A buffer holds a chunk and one more whole record; a small catalog
 	// needs no more than its own size.
 	bufSize := int(min(chunkSize, size)) + MaxRecordSize + 16
-	free := make(chan *chunk, 3)
+	free := make(chan *chunk, 4)
 	for range cap(free) {
 		free <- &chunk{buf: make([]byte, bufSize)}
 	}
-	framed := make(chan *chunk, 1)
-	hashed := make(chan *chunk, 1)
+	framed := make(chan *chunk)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(framed)
 		readErr <- c.frame(r, free, framed)
 	}()
-	var tree treeBuilder
-	folded := make(chan struct{})
-	go func() {
-		defer close(folded)
-		for ch := range hashed {
-			for j := ch.start; j < ch.end; j++ {
-				tree.add(ch.hashes[j-ch.start])
-				if j+1 == prefix {
-					prefixRoot = tree.root()
-				}
-				if k := c.kinds[j]; k == kindNotice || k == kindKey {
-					b := c.off[j] - ch.base
-					small = append(small, smallRecord{j, bytes.Clone(ch.buf[b : b+int64(c.size[j])])})
-				}
-			}
-			free <- ch
-		}
-	}()
-	var wg sync.WaitGroup
-	for ch := range framed {
-		ch.hashes = slices.Grow(ch.hashes[:0], int(ch.end-ch.start))[:ch.end-ch.start]
-		per := (ch.end - ch.start + int64(workers) - 1) / int64(workers)
-		for w := 0; w < workers; w++ {
-			lo := ch.start + int64(w)*per
-			hi := min(lo+per, ch.end)
-			if lo >= hi {
-				break
-			}
-			wg.Add(1)
-			go func(w int, lo, hi int64) {
-				defer wg.Done()
-				h := sha256.New()
-				for j := lo; j < hi; j++ {
+
+	// Every core hashes pieces of chunks as they come: a worker never
+	// waits for another to finish its share of a chunk.
+	type piece struct {
+		ch     *chunk
+		lo, hi int64
+	}
+	work := make(chan piece, 64)
+	var workersDone sync.WaitGroup
+	for w := range workers {
+		workersDone.Add(1)
+		go func() {
+			defer workersDone.Done()
+			h := sha256.New()
+			for p := range work {
+				ch := p.ch
+				for j := p.lo; j < p.hi; j++ {
 					b := c.off[j] - ch.base
 					rec := ch.buf[b : b+int64(c.size[j])]
 					// tlog.RecordHash, without its allocation per record.
@@ -269,12 +252,45 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 						refs[w] = appendGTINs(refs[w], rec, uint32(j))
 					}
 				}
-			}(w, lo, hi)
-		}
-		wg.Wait()
-		hashed <- ch
+				ch.pending.Done()
+			}
+		}()
 	}
-	close(hashed)
+
+	// The folder adds hashes to the tree in log order, chunk by chunk.
+	ordered := make(chan *chunk, cap(free))
+	var tree treeBuilder
+	folded := make(chan struct{})
+	go func() {
+		defer close(folded)
+		for ch := range ordered {
+			ch.pending.Wait()
+			for j := ch.start; j < ch.end; j++ {
+				tree.add(ch.hashes[j-ch.start])
+				if j+1 == prefix {
+					prefixRoot = tree.root()
+				}
+				if k := c.kinds[j]; k == kindNotice || k == kindKey {
+					b := c.off[j] - ch.base
+					small = append(small, smallRecord{j, bytes.Clone(ch.buf[b : b+int64(c.size[j])])})
+				}
+			}
+			free <- ch
+		}
+	}()
+
+	const pieceSize = 256
+	for ch := range framed {
+		ch.hashes = slices.Grow(ch.hashes[:0], int(ch.end-ch.start))[:ch.end-ch.start]
+		ch.pending.Add(int((ch.end - ch.start + pieceSize - 1) / pieceSize))
+		ordered <- ch
+		for lo := ch.start; lo < ch.end; lo += pieceSize {
+			work <- piece{ch, lo, min(lo+pieceSize, ch.end)}
+		}
+	}
+	close(work)
+	close(ordered)
+	workersDone.Wait()
 	<-folded
 	if err := <-readErr; err != nil {
 		return nil, root, prefixRoot, err
@@ -321,6 +337,7 @@ type chunk struct {
 	base       int64
 	start, end int64
 	hashes     []tlog.Hash
+	pending    sync.WaitGroup // pieces not yet hashed
 }
 
 // frame reads the records file into chunks of whole records and sends
