@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// OpenDir reads a records file through memory-mapped windows where it can:
-// the same checks hold there as for OpenBytes, across window boundaries.
-func TestOpenDirMapped(t *testing.T) {
+// OpenDir streams the records file through buffers of chunkSize bytes:
+// the same checks hold across buffer edges as within one.
+func TestOpenDirAcrossBuffers(t *testing.T) {
 	dir := t.TempDir()
-	// Enough records to span several windows (chunkSize is 8 MiB).
-	trust, err := WriteSynthetic(dir, 30000, "mmap", benchIssued, benchExpires)
+	// Enough records to span several buffers (chunkSize is 8 MiB).
+	trust, err := WriteSynthetic(dir, 30000, "buffers", benchIssued, benchExpires)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestOpenDirMapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(data) < 3*chunkSize {
-		t.Fatalf("records file of %d bytes spans fewer than three windows", len(data))
+		t.Fatalf("records file of %d bytes spans fewer than three buffers", len(data))
 	}
 	open := func() error {
 		c, err := OpenDir(dir, trust, nil)
@@ -40,8 +40,8 @@ func TestOpenDirMapped(t *testing.T) {
 		check string
 	}{
 		{"truncated mid-record", data[:len(data)-100], "records"},
-		{"truncated at a window edge", data[:chunkSize+5], "records"},
-		{"flipped byte past the first window", flip(data, chunkSize+MaxRecordSize+1000), "root"},
+		{"truncated at a buffer edge", data[:chunkSize+5], "records"},
+		{"flipped byte past the first buffer", flip(data, chunkSize+MaxRecordSize+1000), "root"},
 		{"flipped byte at the end", flip(data, len(data)-1), "root"},
 		{"garbage appended", append(append([]byte{}, data...), "17\nnot committed yet"...), ""},
 	} {
