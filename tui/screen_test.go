@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
@@ -114,5 +115,29 @@ func TestNarrowScreen(t *testing.T) {
 	golden(t, "screen-narrow.txt", got)
 	if !strings.Contains(got, "NOT IN SCOPE") {
 		t.Error("verdict word missing on a narrow screen")
+	}
+}
+
+// TestAnySize renders every screen size from 1x1 up: nothing panics, no
+// line is wider than the screen, and the verdict stays readable.
+func TestAnySize(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	scanAll(m, "9520000001018", "9520000000011")
+	for w := 1; w <= 130; w += 3 {
+		for h := 1; h <= 40; h += 3 {
+			m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+			content := m.View().Content
+			for _, l := range strings.Split(content, "\n") {
+				if lw := lipgloss.Width(l); lw > w {
+					t.Fatalf("%dx%d: line of %d cells: %q", w, h, lw, l)
+				}
+			}
+			if n := strings.Count(content, "\n") + 1; n > h {
+				t.Fatalf("%dx%d: %d lines", w, h, n)
+			}
+			if w >= 30 && h >= 4 && !strings.Contains(screen(t, m), "STOP") {
+				t.Fatalf("%dx%d: the STOP is not on screen:\n%s", w, h, screen(t, m))
+			}
+		}
 	}
 }

@@ -18,6 +18,11 @@ const bottomH = 2
 // View joins the rendered parts to the scan field. Only the scan field is
 // rendered per frame; the rest is rebuilt when it changes.
 func (m *Till) View() tea.View {
+	if m.width < minWidth || m.height < minHeight {
+		v := tea.NewView(m.tinyView())
+		v.AltScreen = true
+		return v
+	}
 	m.render()
 	var b strings.Builder
 	b.Grow(len(m.top) + len(m.body) + len(m.bottom) + 2*m.width)
@@ -32,6 +37,34 @@ func (m *Till) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "smartcheck till"
 	return v
+}
+
+// The smallest screen the till lays out; below it, tinyView.
+const minWidth, minHeight = 40, 12
+
+// tinyView is what a screen too small for the card shows: the last
+// verdict in words, so that a scan is never judged unseen.
+func (m *Till) tinyView() string {
+	st := &m.styles
+	lines := []string{"smartcheck till: window too small (needs 40x12)", "Scan ▸ " + fieldText(m.wedge.text())}
+	if e := m.current; e != nil {
+		if e.err != nil {
+			lines = append(lines, fmt.Sprintf("#%d not a product code", e.seq))
+		} else {
+			look := st.Verdicts[e.result.Verdict]
+			lines = append(lines, look.Text.Render(fmt.Sprintf("#%d %s %s %s", e.seq, look.Symbol, look.Word, e.result.GTIN)))
+		}
+	}
+	if m.hold != nil {
+		lines = append(lines, "STOP: F2 to acknowledge")
+	}
+	for i, l := range lines {
+		lines[i] = clip(l, max(1, m.width))
+	}
+	if len(lines) > m.height {
+		lines = lines[len(lines)-max(1, m.height):]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // render rebuilds what is stale.
@@ -204,7 +237,7 @@ func (m *Till) renderBottom() string {
 		notice = style.Render(catalog.Sanitize(m.notice))
 	}
 	m.help.SetWidth(m.width)
-	return clip(notice, m.width) + "\n" + m.help.ShortHelpView(m.keys.ShortHelp())
+	return clip(notice, m.width) + "\n" + clip(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }
 
 // historyRows is how many scans the history shows at once.
