@@ -80,6 +80,9 @@ func (e *env) till(args []string) error {
 		cfg.Printer = p
 	}
 
+	if err := tui.NeedTerminal(e.stdin); err != nil {
+		return err
+	}
 	path := *logPath
 	if path == "" {
 		dir := cf.stateDir()
@@ -106,7 +109,7 @@ func (e *env) till(args []string) error {
 	runErr := tui.RunTill(cfg, e.stdin, e.stdout)
 	logErr := cfg.Log.Close()
 	if runErr != nil {
-		return fmt.Errorf("till: %w", runErr)
+		return runErr
 	}
 	if logErr != nil {
 		return fmt.Errorf("the due-diligence log %s was not fully written: %w", path, logErr)
