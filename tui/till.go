@@ -341,7 +341,7 @@ func (m *Till) record(rec catalog.DueDiligenceRecord) {
 	}
 }
 
-// acknowledge releases a STOP on hold, records who-knows-when it was
+// acknowledge releases a STOP on hold, records when it was
 // acknowledged, and lets the queued scans through.
 func (m *Till) acknowledge() tea.Cmd {
 	e := m.hold
