@@ -73,7 +73,7 @@ type tmux struct {
 
 func (x *tmux) run(args ...string) string {
 	x.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-f", "/dev/null", "-L", x.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-f", "/dev/null", "-S", x.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		x.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -122,8 +122,9 @@ func TestTillEndToEnd(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	logPath := filepath.Join(dir, "log", "checks.jsonl")
-	x := &tmux{t: t, socket: fmt.Sprintf("smartcheck-e2e-%d", os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	// A tmux server of the test's own, its socket in the test's directory.
+	x := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	env := []string{
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
@@ -141,7 +142,7 @@ func TestTillEndToEnd(t *testing.T) {
 
 	// One control-mode client sends the keys: a tmux process per key
 	// would take longer than the gap between a scanner's keys.
-	ctl := exec.Command("tmux", "-f", "/dev/null", "-L", x.socket, "-C", "attach-session", "-t", "till")
+	ctl := exec.Command("tmux", "-f", "/dev/null", "-S", x.socket, "-C", "attach-session", "-t", "till")
 	keys, err := ctl.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
