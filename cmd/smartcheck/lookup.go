@@ -16,26 +16,17 @@ func (e *env) lookup(args []string) error {
 	var cf catalogFlags
 	cf.register(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per code per line")
-	ended := fs.String("support-ended", "stop", "verdict once support has ended: `stop` or caution")
-	months := fs.Int("caution-months", 12, "CAUTION when support ends within `N` months")
+	var pf policyFlags
+	pf.register(fs)
 	codes, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	policy := catalog.DefaultPolicy
-	switch *ended {
-	case "stop":
-	case "caution":
-		policy.SupportEnded = catalog.Caution
-	default:
-		e.errorf("--support-ended must be stop or caution, not %q", *ended)
+	policy, err := pf.policy()
+	if err != nil {
+		e.errorf("%v", err)
 		return errUsage
 	}
-	if *months < 0 || *months > 1200 {
-		e.errorf("--caution-months must be between 0 and 1200")
-		return errUsage
-	}
-	policy.CautionMonths = *months
 	if len(codes) == 0 {
 		fs.Usage()
 		return errUsage

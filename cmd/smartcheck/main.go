@@ -24,6 +24,22 @@
 //	                   ($XDG_STATE_HOME/smartcheck); a catalog that does not
 //	                   extend it (a rollback or a rewritten history) is refused
 //
+// # till
+//
+//	smartcheck [till] [--printer URI] [--log FILE] [--support-ended=stop|caution] [--caution-months N]
+//	                  [--receipt-columns 48] [--receipt-qr native|raster]
+//
+// The full-screen staff screen for a keyboard-wedge scanner (or typing):
+// each scan's verdict in large type with everything behind it, the shift's
+// history, and the catalog's state. No printable key is a shortcut: F2
+// acknowledges a STOP (scans made meanwhile wait), F4 prints the shopper's
+// receipt to --printer (socket://HOST:9100, a device file such as
+// /dev/usb/lp0, or file:PATH), Esc clears the field, the arrow and page keys
+// scroll the history, F10 or Ctrl+C quits. Every check is appended to the
+// due-diligence log (--log, default $XDG_STATE_HOME/smartcheck/checks.jsonl).
+// A catalog that fails verification does not stop the till: every scan is
+// then CHECK catalog-untrusted, with the reason.
+//
 // # lookup
 //
 //	smartcheck lookup [--json] [--support-ended=stop|caution] [--caution-months N] CODE...

@@ -26,6 +26,33 @@ func (c *catalogFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.state, "state", "", "`DIR` where the last accepted checkpoint is kept (default $XDG_STATE_HOME/smartcheck)")
 }
 
+// policyFlags are the retailer's policy choices of verdicts.md.
+type policyFlags struct {
+	ended  string
+	months int
+}
+
+func (p *policyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.ended, "support-ended", "stop", "verdict once support has ended: `stop` or caution")
+	fs.IntVar(&p.months, "caution-months", 12, "CAUTION when support ends within `N` months")
+}
+
+func (p *policyFlags) policy() (catalog.Policy, error) {
+	policy := catalog.DefaultPolicy
+	switch p.ended {
+	case "stop":
+	case "caution":
+		policy.SupportEnded = catalog.Caution
+	default:
+		return policy, fmt.Errorf("--support-ended must be stop or caution, not %q", p.ended)
+	}
+	if p.months < 0 || p.months > 1200 {
+		return policy, errors.New("--caution-months must be between 0 and 1200")
+	}
+	policy.CautionMonths = p.months
+	return policy, nil
+}
+
 // today returns --at, or today's date in Europe/London.
 func (c *catalogFlags) today() (catalog.Date, error) {
 	if c.at == "" {

@@ -27,8 +27,8 @@ func (e *env) till(args []string) error {
 	logPath := fs.String("log", "", "due-diligence log `FILE` (default: checks.jsonl in the --state directory, $XDG_STATE_HOME/smartcheck)")
 	cols := fs.Int("receipt-columns", 48, "characters per receipt line: 48 on 80 mm paper, 32 on 58 mm")
 	qrMode := fs.String("receipt-qr", "native", "how the receipt's QR code is printed: `native` (GS ( k) or raster (GS v 0)")
-	ended := fs.String("support-ended", "stop", "verdict once support has ended: `stop` or caution")
-	months := fs.Int("caution-months", 12, "CAUTION when support ends within `N` months")
+	var pf policyFlags
+	pf.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -37,20 +37,11 @@ func (e *env) till(args []string) error {
 		e.errorf("till takes no arguments, got %q", rest[0])
 		return errUsage
 	}
-	policy := catalog.DefaultPolicy
-	switch *ended {
-	case "stop":
-	case "caution":
-		policy.SupportEnded = catalog.Caution
-	default:
-		e.errorf("--support-ended must be stop or caution, not %q", *ended)
+	policy, err := pf.policy()
+	if err != nil {
+		e.errorf("%v", err)
 		return errUsage
 	}
-	if *months < 0 || *months > 1200 {
-		e.errorf("--caution-months must be between 0 and 1200")
-		return errUsage
-	}
-	policy.CautionMonths = *months
 	if *cols < 24 || *cols > 96 {
 		e.errorf("--receipt-columns must be between 24 and 96")
 		return errUsage
