@@ -140,6 +140,8 @@ type look struct {
 	// middle out, 1/32 of the height apart; -1 for every row (as
 	// gozxing's TRY_HARDER), 0 for none.
 	rows int
+	// step: with rows -1, scan every step-th row instead of every row.
+	step int
 	// hybridRows: binarize rows with the Hybrid binarizer's local
 	// thresholds instead of gozxing's per-row histogram.
 	hybridRows bool
@@ -161,7 +163,7 @@ var defaultLooks = []look{
 	{name: "fast", rows: 15, twoD: twoDNormal},
 	{name: "pure", twoD: twoDPure},
 	{name: "harder", rows: -1, twoD: twoDHarder},
-	{name: "harder-rot", view: "rot", rows: -1},
+	{name: "harder-rot", view: "rot", rows: -1, step: 2},
 	{name: "global", twoD: twoDHarder, global: true},
 	{name: "invert", view: "invert", rows: 15, twoD: twoDNormal},
 	{name: "half", view: "half", rows: -1, twoD: twoDHarder},
@@ -308,7 +310,7 @@ func (s *session) decode1D(g *gray, l look) {
 	h := g.h
 	step, n := max(1, h>>5), l.rows
 	if n < 0 {
-		step, n = max(1, h>>8), h
+		step, n = max(1, h>>8, l.step), h
 	}
 	middle := h / 2
 	var sparse []int

@@ -374,3 +374,22 @@ func TestGrayViews(t *testing.T) {
 		t.Errorf("invert = %v", i.pix)
 	}
 }
+
+// BenchmarkDecodeQuickFrame is a camera frame for the kiosk: 1280×720, a
+// label in the middle of a noisy, textured scene, decoded with Quick.
+func BenchmarkDecodeQuickFrame(b *testing.B) {
+	frame := image.NewGray(image.Rect(0, 0, 1280, 720))
+	copy(frame.Pix, noise(1280, 720, 7).Pix)
+	for i := range frame.Pix {
+		frame.Pix[i] = 96 + frame.Pix[i]/4 // a mid-grey scene
+	}
+	lbl := label(b, must(ean.Encode("9520000000011")), 3, 12)
+	draw.Draw(frame, lbl.Bounds().Add(image.Pt(400, 250)), lbl, image.Point{}, draw.Src)
+	d := NewDecoder(Options{Quick: true})
+	if got := d.Decode(frame); len(got) != 1 || got[0].Text != "9520000000011" {
+		b.Fatalf("Decode = %+v", got)
+	}
+	for b.Loop() {
+		d.Decode(frame)
+	}
+}
