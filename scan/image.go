@@ -201,6 +201,10 @@ func (s *session) view(name string) *gray {
 }
 
 func (s *session) look(l look) {
+	// gozxing is a port with a great deal of index arithmetic; should
+	// one of its readers panic on some pathological image, that look
+	// finds nothing rather than taking the till or the kiosk down.
+	defer func() { _ = recover() }()
 	g := s.view(l.view)
 	if l.rows != 0 && s.d.oneD {
 		s.decode1D(g, l)

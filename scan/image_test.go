@@ -206,6 +206,12 @@ func TestDecodeRendered(t *testing.T) {
 			{QRCode, "https://id.gs1.org/01/09520000000011/10/B2402", "]Q1", "09520000000011", "B2402"},
 		}},
 		{"blank", image.NewGray(image.Rect(0, 0, 640, 480)), nil},
+		{"empty", image.NewGray(image.Rect(0, 0, 0, 0)), nil},
+		{"one pixel", image.NewGray(image.Rect(0, 0, 1, 1)), nil},
+		{"one row", noise(500, 1, 2), nil},
+		{"one column", noise(1, 500, 3), nil},
+		{"thin", noise(40, 7, 4), nil},
+		{"wider than maxSide", noise(2*maxSide+1, 3, 5), nil},
 		{"noise", noise(640, 480, 1), nil},
 	}
 	d := NewDecoder(Options{})
