@@ -516,9 +516,14 @@ func (d *Decoder) result(res *gozxing.Result) (Result, bool) {
 	case Code128:
 		// With ASSUME_GS1 gozxing puts the identifier of GS1-128 in
 		// the text; it belongs in Symbology.
-		r.Text = strings.TrimPrefix(r.Text, "]C1")
+		if r.Symbology == "]C1" {
+			r.Text = strings.TrimPrefix(r.Text, "]C1")
+		}
 		// An FNC1 after the last element separates nothing.
 		r.Text = strings.TrimRight(r.Text, "\x1d")
+		if r.Text == "" {
+			return Result{}, false
+		}
 	case DataMatrix:
 		// gozxing turns every FNC1 into a GS, including the one that
 		// marks a GS1 DataMatrix.
