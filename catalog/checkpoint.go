@@ -116,7 +116,7 @@ func (c *Checkpoint) FormatBody() []byte {
 // missing signature, a wrong origin, a root that does not match the records,
 // a rolled-back or rewritten log. Nothing such a catalog says is fact.
 type SecurityError struct {
-	Check string // "signature", "quorum", "origin", "root", "rollback", "fork", "records"
+	Check string // "signature", "quorum", "origin", "root", "rollback", "fork", "records"; Sync adds "expired"
 	Msg   string
 }
 

@@ -32,6 +32,18 @@ func SyntheticGTIN(i int) string {
 	return s + string(rune('0'+(10-sum%10)%10))
 }
 
+// syntheticKey derives the key called name of the synthetic catalogs
+// made from seed: the same arguments give the same key.
+func syntheticKey(seed, name string) (Signer, string, error) {
+	h := sha256.Sum256([]byte("synthetic " + seed + " " + name))
+	skey, vkey, err := GenerateKey(bytes.NewReader(h[:]), name)
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := NewSigner(skey)
+	return s, vkey, err
+}
+
 // WriteSynthetic writes a catalog of n records into dir (records,
 // checkpoint, trust) for benchmarks and load tests: 100 manufacturer key
 // registrations, then declarations of realistic size (about 900 bytes,
@@ -42,15 +54,7 @@ func WriteSynthetic(dir string, n int, seed string, issued, expires time.Time) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	key := func(name string) (Signer, string, error) {
-		h := sha256.Sum256([]byte("synthetic " + seed + " " + name))
-		skey, vkey, err := GenerateKey(bytes.NewReader(h[:]), name)
-		if err != nil {
-			return nil, "", err
-		}
-		s, err := NewSigner(skey)
-		return s, vkey, err
-	}
+	key := func(name string) (Signer, string, error) { return syntheticKey(seed, name) }
 	pub, pubV, err := key("publisher")
 	if err != nil {
 		return nil, err
