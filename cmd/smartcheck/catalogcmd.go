@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
@@ -11,7 +16,7 @@ import (
 
 func (e *env) catalog(args []string) error {
 	if len(args) == 0 {
-		e.errorf("usage: smartcheck catalog build|append|verify ...")
+		e.errorf("usage: smartcheck catalog build|append|verify|sync ...")
 		return errUsage
 	}
 	switch args[0] {
@@ -21,8 +26,10 @@ func (e *env) catalog(args []string) error {
 		return e.catalogAppend(args[1:])
 	case "verify":
 		return e.catalogVerify(args[1:])
+	case "sync":
+		return e.catalogSync(args[1:])
 	}
-	e.errorf("unknown catalog command %q: want build, append or verify", args[0])
+	e.errorf("unknown catalog command %q: want build, append, verify or sync", args[0])
 	return errUsage
 }
 
@@ -160,4 +167,101 @@ func (e *env) catalogVerify(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "all %d records verify\n", cat.Size())
 	return nil
+}
+
+// catalogSync fetches the catalog published at URL and installs it
+// (catalog.md, "Updating a till"). The first sync into a directory needs
+// the publisher's trust file, which it copies there; later ones use it.
+func (e *env) catalogSync(args []string) error {
+	fs := e.newFlags("catalog sync", "[--catalog DIR] [--trust FILE] [--state DIR] [--timeout 30s] [--tries 4] [-v] URL")
+	var cf catalogFlags
+	cf.register(fs)
+	stall := fs.Duration("timeout", 30*time.Second, "give up on a request that receives nothing for this long")
+	tries := fs.Int("tries", 4, "how many times to try a request that fails for a passing reason (a cut, a stall, a server error)")
+	verbose := fs.Bool("v", false, "say what the sync is doing, on standard error")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || *stall <= 0 || *tries < 1 {
+		fs.Usage()
+		return errUsage
+	}
+	now := time.Now()
+	if cf.at != "" {
+		d, err := cf.today()
+		if err != nil {
+			e.errorf("%v", err)
+			return errUsage
+		}
+		now = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, londonTZ())
+	}
+	s, err := cf.syncer(rest[0])
+	if err != nil {
+		e.errorf("catalog sync: %v", err)
+		return errUsage
+	}
+	s.Stall, s.Attempts = *stall, *tries
+	if *verbose {
+		s.Progress = func(step string) { fmt.Fprintf(e.stderr, "smartcheck: catalog sync: %s\n", catalog.Sanitize(step)) }
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := s.Sync(ctx, now)
+	if res.Replaced != nil && err == nil {
+		e.errorf("warning: the catalog in %s did not open (%v); the published one replaced it", s.Dir, res.Replaced)
+	}
+	if err != nil {
+		return fmt.Errorf("catalog sync: %w", err)
+	}
+	fmt.Fprintln(e.stdout, describeSync(res, s.Dir))
+	return nil
+}
+
+// syncer is the sync the flags describe, of the catalog published at url
+// into --catalog (default: the installed catalog's directory).
+func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
+	dir := c.dir
+	if dir == "" {
+		if dir = installedDir(); dir == "" {
+			return nil, errors.New("no home directory to install the catalog in: give one with --catalog DIR")
+		}
+	}
+	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir()}
+	trustPath := c.trust
+	if trustPath == "" {
+		trustPath = filepath.Join(dir, "trust")
+	}
+	tf, err := os.ReadFile(trustPath)
+	if errors.Is(err, fs.ErrNotExist) && c.trust == "" {
+		return nil, fmt.Errorf("the first sync into %s needs the publisher's trust file: give it with --trust FILE", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read trust file: %w", err)
+	}
+	if s.Trust, err = catalog.ParseTrust(tf); err != nil {
+		return nil, fmt.Errorf("%s: %w", trustPath, err)
+	}
+	if c.trust != "" {
+		s.TrustFile = tf // installed beside the catalog, for the next sync and the till
+	}
+	return s, nil
+}
+
+// describeSync says what a sync did, in one line.
+func describeSync(res catalog.SyncResult, dir string) string {
+	cp := res.New
+	what := fmt.Sprintf("%s, %d records, issued %s, expires %s", catalog.Sanitize(cp.Origin), cp.Size,
+		cp.Issued.In(londonTZ()).Format("2006-01-02 15:04"), cp.Expires.In(londonTZ()).Format("2006-01-02 15:04"))
+	switch {
+	case !res.Installed:
+		return "up to date: " + what
+	case res.Added == 0:
+		return fmt.Sprintf("installed a newer checkpoint of the same records in %s: %s", dir, what)
+	}
+	how := "the new records"
+	if res.FullDownload {
+		how = "the whole records file"
+	}
+	return fmt.Sprintf("installed in %s: %s (%d new); fetched %d bytes (the checkpoint and %s)", dir, what, res.Added, res.Fetched, how)
 }

@@ -46,6 +46,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"serve": serveCmd, // sync_test.go
 			// flipbyte FILE OFFSET: change one byte, as tampering would.
 			"flipbyte": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
