@@ -269,4 +269,3 @@ func stepOf(line string) string {
 	}
 	return line
 }
-
