@@ -1,0 +1,145 @@
+package labels
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// SheetOptions say how labels go on sheets.
+type SheetOptions struct {
+	// Skip leaves the first Skip places of the first sheet empty, to use
+	// up a sheet that was partly used before.
+	Skip int
+	// Outlines draws each label's outline in light grey, for previews on
+	// plain paper.
+	Outlines bool
+	// Date is written as the PDF's creation date; with it the same
+	// labels always make the same bytes (the spool tells jobs apart by
+	// them). Zero: 1 January 2000.
+	Date time.Time
+}
+
+const mmPt = 72 / 25.4 // points in a millimetre
+
+// WritePDF writes drawings on sheets of template t, in order, row by row.
+// Barcodes and QR codes are vector paths: each symbol one filled path, so
+// that no seam between bars or modules can show at any resolution.
+func WritePDF(w io.Writer, t *Template, drawings []*Drawing, opt SheetOptions) error {
+	per := t.PerPage()
+	if per == 0 {
+		return fmt.Errorf("template %s has no labels", t.Name)
+	}
+	if opt.Skip < 0 || opt.Skip >= per {
+		return fmt.Errorf("skip %d: template %s has %d labels a sheet", opt.Skip, t.Name, per)
+	}
+	orient := "P"
+	if t.PageW > t.PageH {
+		orient = "L"
+	}
+	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: orient, UnitStr: "mm", Size: fpdf.SizeType{Wd: t.PageW, Ht: t.PageH}})
+	date := opt.Date
+	if date.IsZero() {
+		date = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	pdf.SetCreationDate(date)
+	pdf.SetModificationDate(date)
+	pdf.SetCatalogSort(true)
+	pdf.SetProducer("smartcheck labels", false)
+	pdf.SetTitle("smartcheck shelf labels", false)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetCompression(true)
+	pos := t.Positions()
+	var path []byte
+	slot := opt.Skip
+	for i, d := range drawings {
+		if i == 0 || slot == per {
+			pdf.AddPage()
+			if slot == per {
+				slot = 0
+			}
+			if opt.Outlines {
+				pdf.SetDrawColor(200, 200, 200)
+				pdf.SetLineWidth(0.1)
+				for _, p := range pos {
+					pdf.RoundedRect(p[0], p[1], t.LabelW, t.LabelH, t.Round, "1234", "D")
+				}
+			}
+		}
+		ox, oy := pos[slot][0], pos[slot][1]
+		slot++
+		path = drawPDF(pdf, path[:0], d, ox, oy, t.PageH)
+	}
+	if len(drawings) == 0 {
+		pdf.AddPage()
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return fmt.Errorf("PDF: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64) []byte {
+	if len(d.Boxes) > 0 {
+		pdf.SetFillColor(0, 0, 0)
+		for _, b := range d.Boxes {
+			pdf.Rect(ox+b.X, oy+b.Y, b.W, b.H, "F")
+		}
+	}
+	// One path per symbol: every bar or run of modules a rectangle
+	// (x y w h re), filled once (f).
+	fill := func(rs []Rect) {
+		path = append(path[:0], "0 g\n"...)
+		for _, r := range rs {
+			path = appendPt(path, (ox+r.X)*mmPt)
+			path = appendPt(path, (pageH-oy-r.Y-r.H)*mmPt)
+			path = appendPt(path, r.W*mmPt)
+			path = appendPt(path, r.H*mmPt)
+			path = append(path, "re\n"...)
+		}
+		path = append(path, "f\n"...)
+		pdf.RawWriteStr(string(path))
+	}
+	if d.Barcode != nil {
+		fill(d.Barcode.Rects())
+	}
+	if d.QR != nil {
+		fill(d.QR.Rects())
+	}
+	style, size, white := "?", 0.0, false
+	pdf.SetTextColor(0, 0, 0)
+	for _, t := range d.Texts {
+		s := ""
+		if t.Bold {
+			s = "B"
+		}
+		if s != style || t.Size != size {
+			pdf.SetFont("Helvetica", s, t.Size)
+			style, size = s, t.Size
+		}
+		if t.White != white {
+			if t.White {
+				pdf.SetTextColor(255, 255, 255)
+			} else {
+				pdf.SetTextColor(0, 0, 0)
+			}
+			white = t.White
+		}
+		pdf.Text(ox+t.X, oy+t.Y, pdfText(t.S))
+	}
+	return path
+}
+
+// appendPt writes a coordinate in points to 1/1000 pt (0.35 µm), and a
+// space.
+func appendPt(b []byte, v float64) []byte {
+	b = strconv.AppendFloat(b, float64(int64(v*1000+0.5))/1000, 'f', -1, 64)
+	return append(b, ' ')
+}

@@ -1,0 +1,68 @@
+package labels
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+)
+
+// Made is the outcome of making one item's label: a label, or why not.
+type Made struct {
+	Item   Item
+	Result *catalog.Result
+	Label  *Label
+	Err    error // a *RefusedError, or a bad item
+}
+
+// MakeAll judges each item against cat and makes its label.
+func MakeAll(cat *catalog.Catalog, items []Item, policy catalog.Policy, ctx Context) []Made {
+	out := make([]Made, len(items))
+	for i, it := range items {
+		res := cat.Judge(catalog.Query{GTIN: it.GTIN, Batch: it.Batch, Today: ctx.Checked, Policy: policy})
+		l, err := Make(res, it, ctx)
+		out[i] = Made{Item: it, Result: res, Label: l, Err: err}
+	}
+	return out
+}
+
+// LayoutAll lays out labels for template t.
+func LayoutAll(ls []*Label, t *Template, opt LayoutOptions) ([]*Drawing, error) {
+	ds := make([]*Drawing, len(ls))
+	for i, l := range ls {
+		d, err := Layout(l, t.LabelW, t.LabelH, opt)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", t.Name, err)
+		}
+		ds[i] = d
+	}
+	return ds, nil
+}
+
+// RenderPDF writes labels on sheets of template t.
+func RenderPDF(w io.Writer, t *Template, ls []*Label, opt SheetOptions) error {
+	ds, err := LayoutAll(ls, t, LayoutOptions{})
+	if err != nil {
+		return err
+	}
+	return WritePDF(w, t, ds, opt)
+}
+
+// RenderZPL writes labels as ZPL for a thermal printer of dpi dots per
+// inch with labels the size of template t's.
+func RenderZPL(w io.Writer, t *Template, ls []*Label, dpi int) error {
+	ds, err := LayoutAll(ls, t, LayoutOptions{Dot: ZPLDot(dpi)})
+	if err != nil {
+		return err
+	}
+	return WriteZPL(w, ds, dpi)
+}
+
+// RenderPNG writes a preview of one label of template t at dpi.
+func RenderPNG(w io.Writer, t *Template, l *Label, dpi int) error {
+	d, err := Layout(l, t.LabelW, t.LabelH, LayoutOptions{})
+	if err != nil {
+		return fmt.Errorf("template %s: %w", t.Name, err)
+	}
+	return WritePNG(w, d, dpi)
+}
