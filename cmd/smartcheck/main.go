@@ -7,6 +7,7 @@
 //
 //	smartcheck                    same as `smartcheck till`
 //	smartcheck till               the staff screen at the till
+//	smartcheck kiosk              the shopper screen at an in-store kiosk, with a camera
 //	smartcheck lookup ...         look codes up without a screen (for scripts and POS systems)
 //	smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
@@ -39,6 +40,38 @@
 // due-diligence log (--log, default $XDG_STATE_HOME/smartcheck/checks.jsonl).
 // A catalog that fails verification does not stop the till: every scan is
 // then CHECK catalog-untrusted, with the reason.
+//
+// # kiosk
+//
+//	smartcheck kiosk [--camera /dev/video0|DIR|FILE.mjpeg] [--idle 30s] [--staff-pin PIN]
+//	                 [--camera-size 1280x720] [--camera-format auto|mjpeg|yuyv] [--fps 15] [--confirm 3]
+//	                 [--support-ended=stop|caution] [--caution-months N]
+//
+// The full-screen shopper screen of an unattended kiosk. A shopper holds a
+// box up to the camera, or scans it with a keyboard-wedge scanner, and
+// reads the verdict in large type (word and symbol, so it reads without
+// colour) with the shopper texts only: the support end and the time left,
+// where to report a security problem, the password policy in plain words.
+// No rule, legal reference or staff text is shown. After --idle without a
+// scan the screen returns to the welcome and forgets the last product.
+//
+// --camera takes a V4L2 device (YUYV or MJPEG, including the MJPEG frames
+// without Huffman tables that many USB cameras send; --camera-size,
+// --camera-format and --fps are asked of it), a directory of images, or an
+// MJPEG file (JPEG images one after another); a directory or file plays at
+// --fps, looping, for demonstrations and tests. Frames are decoded off the
+// screen's path, frames that arrive while the decoder is busy are skipped,
+// and a code counts only when --confirm consecutive decoded frames agree. A
+// preview in half-block characters with an aiming box shows what the camera
+// sees. A camera that is missing or goes away is reported and opened again
+// every two seconds; the scanner works meanwhile.
+//
+// It is locked down: Ctrl+C, Ctrl+Z, Ctrl+\ and every printable key do
+// nothing but feed the scan field. F12 opens the staff screen (the catalog,
+// the camera and its errors): with --staff-pin (or $SMARTCHECK_STAFF_PIN),
+// 4 to 16 digits, it asks for the PIN first and then F10 quits; three wrong
+// PINs lock the prompt for a minute. Without a PIN the kiosk cannot be left
+// from the keyboard at all: stop it with kill (SIGTERM quits cleanly).
 //
 // # lookup
 //
@@ -110,6 +143,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "till":
 		err = e.till(args)
+	case "kiosk":
+		err = e.kiosk(args)
 	case "lookup":
 		err = e.lookup(args)
 	case "scan":
@@ -144,6 +179,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   smartcheck [till]             the staff screen at the till
+  smartcheck kiosk [--camera DEV|DIR|FILE.mjpeg] [--staff-pin PIN]
   smartcheck lookup [--json] CODE...
   smartcheck scan [--json] IMAGE...
   smartcheck key generate NAME

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/scan"
+	"github.com/smartcheck-uk/smartcheck/tui"
+)
+
+// kiosk runs the shopper screen:
+//
+//	smartcheck kiosk [--catalog DIR] [--trust FILE] [--at DATE] [--state DIR]
+//	                 [--camera DEVICE|DIR|FILE.mjpeg] [--camera-size 1280x720] [--camera-format auto|mjpeg|yuyv]
+//	                 [--fps 15] [--confirm 3] [--idle 30s] [--staff-pin PIN]
+//	                 [--support-ended=stop|caution] [--caution-months N]
+//
+// Like the till, a catalog that cannot be opened or trusted does not stop
+// it: every scan then shows CHECK. A camera that is missing or goes away
+// does not stop it either: it is tried again every two seconds, the
+// scanner works meanwhile, and the staff screen says why.
+func (e *env) kiosk(args []string) error {
+	fs := e.newFlags("kiosk", "[--camera /dev/video0|DIR|FILE.mjpeg] [--idle 30s] [--staff-pin PIN] [--catalog DIR] [--at YYYY-MM-DD]")
+	var cf catalogFlags
+	cf.register(fs)
+	var pf policyFlags
+	pf.register(fs)
+	camera := fs.String("camera", "", "camera: a V4L2 `device` such as /dev/video0, a directory of images, or an MJPEG file (default: none, scanner only)")
+	size := fs.String("camera-size", "1280x720", "frame size to ask of a V4L2 camera, `WxH`")
+	format := fs.String("camera-format", "auto", "pixel format to ask of a V4L2 camera: auto (MJPEG if offered), mjpeg or yuyv")
+	fps := fs.Int("fps", 15, "frames a second to ask of the camera, or to play a directory or MJPEG file at")
+	confirm := fs.Int("confirm", 3, "consecutive decoded camera frames that must agree on a code")
+	idle := fs.Duration("idle", 30*time.Second, "clear the screen after this long without a scan")
+	pin := fs.String("staff-pin", "", "staff `PIN` (4 to 16 digits) that F12 asks for; with it F10 quits (default $SMARTCHECK_STAFF_PIN; without either, the kiosk is stopped with kill)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		e.errorf("kiosk takes no arguments, got %q", rest[0])
+		return errUsage
+	}
+	policy, err := pf.policy()
+	if err != nil {
+		e.errorf("%v", err)
+		return errUsage
+	}
+	today, err := cf.today()
+	if err != nil {
+		e.errorf("%v", err)
+		return errUsage
+	}
+	if *idle < time.Second || *idle > 24*time.Hour {
+		e.errorf("--idle must be between 1s and 24h")
+		return errUsage
+	}
+	if *fps < 1 || *fps > 120 {
+		e.errorf("--fps must be between 1 and 120")
+		return errUsage
+	}
+	if *confirm < 1 || *confirm > 30 {
+		e.errorf("--confirm must be between 1 and 30")
+		return errUsage
+	}
+	opt := scan.CameraOptions{FPS: *fps}
+	if opt.Width, opt.Height, err = parseSize(*size); err != nil {
+		e.errorf("--camera-size: %v", err)
+		return errUsage
+	}
+	switch strings.ToLower(*format) {
+	case "auto":
+	case "mjpeg":
+		opt.Format = scan.FrameMJPEG
+	case "yuyv":
+		opt.Format = scan.FrameYUYV
+	default:
+		e.errorf("--camera-format must be auto, mjpeg or yuyv, not %q", *format)
+		return errUsage
+	}
+	staffPIN := *pin
+	if staffPIN == "" {
+		staffPIN = os.Getenv("SMARTCHECK_STAFF_PIN")
+	}
+	if staffPIN != "" && !validPIN(staffPIN) {
+		e.errorf("--staff-pin must be 4 to 16 digits")
+		return errUsage
+	}
+	if *camera != "" && !scan.IsCameraDevice(*camera) {
+		// A clip or a directory that is not there is a mistake, not a
+		// camera that is unplugged for now.
+		if _, err := os.Stat(*camera); err != nil {
+			return fmt.Errorf("--camera: %w", err)
+		}
+	}
+
+	cfg := tui.KioskConfig{
+		Policy: policy, Idle: *idle, StaffPIN: staffPIN, CameraSpec: *camera,
+		StopHint: fmt.Sprintf("kill %d", os.Getpid()),
+	}
+	if cf.at != "" {
+		cfg.Today = func() catalog.Date { return today }
+	}
+	if err := tui.KioskNeedsTerminal(e.stdin); err != nil {
+		return err
+	}
+	cat, err := cf.open(e.stderr)
+	if err != nil {
+		cfg.Untrusted = err
+	} else {
+		defer cat.Close()
+		cfg.Catalog, cfg.Demo = cat.Catalog, cat.demo
+	}
+	if spec := *camera; spec != "" {
+		cam := scan.StartCamera(scan.CameraConfig{
+			Open:    func() (scan.Source, error) { return scan.OpenCamera(spec, opt) },
+			Confirm: *confirm,
+		})
+		defer cam.Close()
+		cfg.Camera = cam
+	}
+	if err := tui.RunKiosk(cfg, e.stdin, e.stdout); err != nil {
+		return err
+	}
+	if cfg.Untrusted != nil {
+		e.errorf("the catalog was not trusted: %v", cfg.Untrusted)
+	}
+	return nil
+}
+
+func validPIN(s string) bool {
+	if len(s) < 4 || len(s) > 16 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseSize reads WxH.
+func parseSize(s string) (w, h int, err error) {
+	ws, hs, ok := strings.Cut(strings.ToLower(s), "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil || w < 16 || h < 16 || w > 7680 || h > 4320 {
+		return 0, 0, fmt.Errorf("want WIDTHxHEIGHT such as 1280x720, not %q", s)
+	}
+	return w, h, nil
+}
