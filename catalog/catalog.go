@@ -39,6 +39,10 @@ type Catalog struct {
 
 	tree treeBuilder // compact range of the whole log, for appending
 
+	// logOnly: opened to be extended (Sync), not looked up in: the
+	// records are framed and hashed, and not classified or indexed.
+	logOnly bool
+
 	keys      keyring        // one key per name and hash: the first registered
 	keyList   []*keyState    // in order of first key record
 	colliding map[int64]bool // key records refused: their name and hash were taken
@@ -94,6 +98,10 @@ type keyState struct {
 // itself. When last is not nil it is the last checkpoint this till
 // accepted, and the catalog must extend it (catalog.md, "Updating a till").
 func OpenDir(dir string, trust *Trust, last *Checkpoint) (*Catalog, error) {
+	return openDir(dir, trust, last, false)
+}
+
+func openDir(dir string, trust *Trust, last *Checkpoint, logOnly bool) (*Catalog, error) {
 	cp, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoint: %w", err)
@@ -107,7 +115,7 @@ func OpenDir(dir string, trust *Trust, last *Checkpoint) (*Catalog, error) {
 		f.Close()
 		return nil, fmt.Errorf("read records: %w", err)
 	}
-	c, err := open(cp, trust, f, st.Size(), last)
+	c, err := open(cp, trust, f, st.Size(), last, logOnly)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -119,7 +127,7 @@ func OpenDir(dir string, trust *Trust, last *Checkpoint) (*Catalog, error) {
 // OpenBytes opens a catalog held in memory, such as the demo catalog built
 // into the binary.
 func OpenBytes(checkpoint, records []byte, trust *Trust, last *Checkpoint) (*Catalog, error) {
-	return open(checkpoint, trust, bytes.NewReader(records), int64(len(records)), last)
+	return open(checkpoint, trust, bytes.NewReader(records), int64(len(records)), last, false)
 }
 
 // Close releases the records file.
@@ -133,7 +141,7 @@ func (c *Catalog) Close() error {
 // Size is the number of records the checkpoint commits to.
 func (c *Catalog) Size() int64 { return c.Checkpoint.Size }
 
-func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Checkpoint) (*Catalog, error) {
+func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Checkpoint, logOnly bool) (*Catalog, error) {
 	cp, err := OpenCheckpoint(cpMsg, trust)
 	if err != nil {
 		return nil, err
@@ -165,6 +173,7 @@ func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Chec
 		keys:          make(keyring),
 		colliding:     make(map[int64]bool),
 		cache:         make(map[int64]*entry),
+		logOnly:       logOnly,
 	}
 	small, root, prefixRoot, err := c.scan(io.NewSectionReader(src, 0, srcSize), srcSize, prefix)
 	if err != nil {
@@ -206,7 +215,9 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 	workers := runtime.GOMAXPROCS(0)
 	refs := make([][]gtinRef, workers)
 	for w := range refs {
-		refs[w] = make([]gtinRef, 0, n/int64(workers)+16)
+		if !c.logOnly {
+			refs[w] = make([]gtinRef, 0, n/int64(workers)+16)
+		}
 	}
 
 	// A buffer holds a chunk and one more whole record; a small catalog
@@ -246,6 +257,9 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 					h.Write(zeroPrefix)
 					h.Write(rec)
 					h.Sum(ch.hashes[j-ch.start][:0])
+					if c.logOnly {
+						continue
+					}
 					k := kindOf(rec)
 					c.kinds[j] = k
 					if k == kindDecl {
@@ -294,6 +308,10 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 	<-folded
 	if err := <-readErr; err != nil {
 		return nil, root, prefixRoot, err
+	}
+	c.tree = tree
+	if c.logOnly {
+		return nil, tree.root(), prefixRoot, nil
 	}
 	total := 0
 	for _, r := range refs {

@@ -70,6 +70,14 @@ type Syncer struct {
 
 	// Progress, if not nil, is told what the sync is doing as it goes.
 	Progress func(step string)
+
+	// Installed, if not nil, is the catalog this process opened (and so
+	// verified) from Dir and is using. When it is still what Dir holds
+	// (the same checkpoint, the same records file), the sync extends it
+	// without reading and hashing the whole installed log again: a
+	// till's sync then costs the new records, not the old. The sync
+	// neither changes nor closes it.
+	Installed *Catalog
 }
 
 // SyncResult says what a sync did.
@@ -251,7 +259,9 @@ func (r *syncRun) sync(now time.Time) error {
 		return err
 	}
 	if inst != nil {
-		defer inst.Close()
+		if inst != r.Installed {
+			defer inst.Close()
+		}
 		r.res.Old = inst.Checkpoint
 	}
 	r.res.New = r.res.Old
@@ -342,6 +352,14 @@ func (r *syncRun) openInstalled(last *Checkpoint) (*Catalog, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	if c := r.Installed; err == nil && c != nil && string(msg) == string(c.Checkpoint.Raw) && c.sameRecords(filepath.Join(r.Dir, "records")) &&
+		(last == nil || last.Size > c.Size() || (last.Size == c.Size() && last.Root == c.Checkpoint.Root)) {
+		// Verified when this process opened it; what the till accepted
+		// since is the same catalog, or is checked as the new records
+		// come in.
+		r.progress("the installed catalog is the one in use, verified when it was opened")
+		return c, nil
+	}
 	var c *Catalog
 	if err == nil {
 		var icp *Checkpoint
@@ -353,7 +371,9 @@ func (r *syncRun) openInstalled(last *Checkpoint) (*Catalog, error) {
 			if last != nil && last.Size <= icp.Size {
 				prefix = &Checkpoint{Size: last.Size, Root: last.Root}
 			}
-			c, err = OpenDir(r.Dir, r.Trust, prefix)
+			// Verified in full, but neither classified nor indexed:
+			// only extended.
+			c, err = openDir(r.Dir, r.Trust, prefix, true)
 		}
 	}
 	if err != nil {
@@ -834,6 +854,21 @@ func (r *syncRun) diagnose(found error, cp, old *Checkpoint) error {
 		return securityErrorf("fork", "the published log's first %d records differ from the installed ones, issued %s", old.Size, old.Issued.Format(time.RFC3339))
 	}
 	return found
+}
+
+// sameRecords reports whether c reads the records file at path (not a
+// file since renamed over it).
+func (c *Catalog) sameRecords(path string) bool {
+	f, ok := c.closer.(*os.File)
+	if !ok {
+		return false
+	}
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(path)
+	return err == nil && os.SameFile(a, b)
 }
 
 // removeTemps removes what a killed sync or write left behind.

@@ -687,3 +687,61 @@ func TestSyncCancelled(t *testing.T) {
 		t.Fatalf("installed %d", got.Size)
 	}
 }
+
+// A till's sync extends the catalog it has open, without hashing the
+// installed log again, as long as that is still what the directory holds.
+func TestSyncExtendsOpenCatalog(t *testing.T) {
+	f := newSyncFixture(t)
+	old, mid, new := f.prefix(t, 400), f.prefix(t, 500), f.prefix(t, 600)
+	for _, tc := range []struct {
+		name   string
+		change func(dir string) // what happens to dir after the till opened it
+		reused bool
+		size   int64
+	}{
+		{"unchanged", func(string) {}, true, 600},
+		{"synced meanwhile by another process", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "records"), mid.records, 0o644)
+			os.WriteFile(filepath.Join(dir, "checkpoint"), mid.checkpoint, 0o644)
+		}, false, 600},
+		{"records file replaced", func(dir string) {
+			tmp := filepath.Join(dir, "new-records")
+			os.WriteFile(tmp, flip(old.records, 100), 0o644)
+			os.Rename(tmp, filepath.Join(dir, "records"))
+		}, false, 600},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, state := t.TempDir(), t.TempDir()
+			install(t, f, old, dir, state)
+			open, err := OpenDir(dir, f.trust, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer open.Close()
+			tc.change(dir)
+			_, url := newServer(t, new)
+			s := testSyncer(f, url, dir, state)
+			s.Installed = open
+			var steps []string
+			s.Progress = func(step string) { steps = append(steps, step) }
+			res, err := s.Sync(context.Background(), syncNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reused := strings.Contains(strings.Join(steps, "\n"), "verified when it was opened")
+			if reused != tc.reused {
+				t.Errorf("reused the open catalog: %v, want %v (steps %q)", reused, tc.reused, steps)
+			}
+			if res.New.Size != tc.size {
+				t.Errorf("installed %d", res.New.Size)
+			}
+			if got := installed(t, f, dir, state); got.Size != tc.size {
+				t.Errorf("installed %d", got.Size)
+			}
+			// The open catalog is left open and as it was.
+			if _, err := open.Record(399); err != nil || open.Size() != 400 {
+				t.Errorf("the open catalog changed: %v", err)
+			}
+		})
+	}
+}

@@ -54,60 +54,9 @@ func WriteSynthetic(dir string, n int, seed string, issued, expires time.Time) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	key := func(name string) (Signer, string, error) { return syntheticKey(seed, name) }
-	pub, pubV, err := key("publisher")
+	body, pub, pubV, err := syntheticSource(seed)
 	if err != nil {
 		return nil, err
-	}
-	const nKeys = 100
-	makers := make([]Signer, nKeys)
-	makerV := make([]string, nKeys)
-	for k := range makers {
-		if makers[k], makerV[k], err = key(fmt.Sprintf("maker%03d", k)); err != nil {
-			return nil, err
-		}
-	}
-	issuer, issuerV, err := key("issuer")
-	if err != nil {
-		return nil, err
-	}
-	body := func(i int) ([]byte, Signer) {
-		switch {
-		case i < nKeys:
-			return fmt.Appendf(nil, "%s\nkey %s\norg Maker %03d Ltd\nrole manufacturer\nstatus active\n", KindKey, makerV[i], i), pub
-		case i == nKeys:
-			return fmt.Appendf(nil, "%s\nkey %s\norg Office for Product Security (synthetic)\nrole notice-issuer\nstatus active\n", KindKey, issuerV), pub
-		case i%1000 == 999:
-			return fmt.Appendf(nil, "%s\nid OPS-SYN-%d\nrevision 1\ntype stop\nstatus in-force\nissued 2026-01-01\nissued-by Office for Product Security (synthetic)\nrecipient Maker Ltd | manufacturer\ngtin %s\nfictional yes\n",
-				KindNotice, i, SyntheticGTIN(i-1)), issuer
-		}
-		m := i % nKeys
-		year := 2027 + i%8
-		return fmt.Appendf(nil, `%s
-id syn-%d
-version 1
-published 2025-%02d-%02d
-gtin %s
-brand Maker %03d
-model Smart Device %d
-model-number SD-%07d
-category smart-speaker
-manufacturer Maker %03d Ltd | Unit %d, Example Business Park, Anytown AB1 2CD | GB
-route schedule2-standard
-standard ETSI EN 303 645 | V2.1.1 | 2020-06 | 5.1-1 5.1-2 5.2-1 5.3-13
-passwords unique-per-product
-password-note Each device has its own password, printed on the label underneath.
-contact https://maker%03d.example/security
-contact mailto:security@maker%03d.example
-policy https://maker%03d.example/security/policy
-acknowledgement within 5 working days
-status-updates every 30 days until resolved
-support-until %d-%02d
-support-statement Security updates will be provided until at least the end of %d.
-support-url https://maker%03d.example/support-period
-issued 2025-01-15 | London
-signatory Alex Example | Head of Product Security
-`, KindDeclaration, i, 1+i%12, 1+i%28, SyntheticGTIN(i), m, i, i, m, i%500, m, m, m, year, 1+i%12, year, m), makers[m]
 	}
 
 	// Sign in parallel, in blocks, and write in order.
@@ -171,4 +120,83 @@ signatory Alex Example | Head of Product Security
 		return nil, err
 	}
 	return ParseTrust(trust.Format())
+}
+
+// syntheticSource returns the body of the i-th record of the synthetic
+// catalogs made from seed, with the key that signs it, and the publisher.
+func syntheticSource(seed string) (body func(i int) ([]byte, Signer), pub Signer, pubV string, err error) {
+	key := func(name string) (Signer, string, error) { return syntheticKey(seed, name) }
+	pub, pubV, err = key("publisher")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	const nKeys = 100
+	makers := make([]Signer, nKeys)
+	makerV := make([]string, nKeys)
+	for k := range makers {
+		if makers[k], makerV[k], err = key(fmt.Sprintf("maker%03d", k)); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	issuer, issuerV, err := key("issuer")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	body = func(i int) ([]byte, Signer) {
+		switch {
+		case i < nKeys:
+			return fmt.Appendf(nil, "%s\nkey %s\norg Maker %03d Ltd\nrole manufacturer\nstatus active\n", KindKey, makerV[i], i), pub
+		case i == nKeys:
+			return fmt.Appendf(nil, "%s\nkey %s\norg Office for Product Security (synthetic)\nrole notice-issuer\nstatus active\n", KindKey, issuerV), pub
+		case i%1000 == 999:
+			return fmt.Appendf(nil, "%s\nid OPS-SYN-%d\nrevision 1\ntype stop\nstatus in-force\nissued 2026-01-01\nissued-by Office for Product Security (synthetic)\nrecipient Maker Ltd | manufacturer\ngtin %s\nfictional yes\n",
+				KindNotice, i, SyntheticGTIN(i-1)), issuer
+		}
+		m := i % nKeys
+		year := 2027 + i%8
+		return fmt.Appendf(nil, `%s
+id syn-%d
+version 1
+published 2025-%02d-%02d
+gtin %s
+brand Maker %03d
+model Smart Device %d
+model-number SD-%07d
+category smart-speaker
+manufacturer Maker %03d Ltd | Unit %d, Example Business Park, Anytown AB1 2CD | GB
+route schedule2-standard
+standard ETSI EN 303 645 | V2.1.1 | 2020-06 | 5.1-1 5.1-2 5.2-1 5.3-13
+passwords unique-per-product
+password-note Each device has its own password, printed on the label underneath.
+contact https://maker%03d.example/security
+contact mailto:security@maker%03d.example
+policy https://maker%03d.example/security/policy
+acknowledgement within 5 working days
+status-updates every 30 days until resolved
+support-until %d-%02d
+support-statement Security updates will be provided until at least the end of %d.
+support-url https://maker%03d.example/support-period
+issued 2025-01-15 | London
+signatory Alex Example | Head of Product Security
+`, KindDeclaration, i, 1+i%12, 1+i%28, SyntheticGTIN(i), m, i, i, m, i%500, m, m, m, year, 1+i%12, year, m), makers[m]
+	}
+	return body, pub, pubV, nil
+}
+
+// syntheticRecords signs records [lo, hi) of the synthetic catalogs made
+// from seed: what WriteSynthetic would write there.
+func syntheticRecords(seed string, lo, hi int) ([][]byte, error) {
+	body, _, _, err := syntheticSource(seed)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([][]byte, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		rec, err := Sign(body(i))
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
 }
