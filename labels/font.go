@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Text is set in Helvetica, one of the PDF core fonts every viewer and
@@ -13,7 +14,6 @@ import (
 var fontMetrics = sync.OnceValue(func() *metrics {
 	m := &metrics{}
 	pdf := fpdf.New("P", "mm", "A4", "")
-	m.tr = pdf.UnicodeTranslatorFromDescriptor("")
 	for i, style := range []string{"", "B"} {
 		pdf.SetFont("Helvetica", style, 1000/ptMM) // 1 mm = the width at 1000 units
 		for c := range 256 {
@@ -33,7 +33,15 @@ type metrics struct {
 func pdfText(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return fontMetrics().tr(s)
+			b := make([]byte, 0, len(s))
+			for _, r := range s {
+				c, ok := charmap.Windows1252.EncodeRune(r)
+				if !ok {
+					c = '?'
+				}
+				b = append(b, c)
+			}
+			return string(b)
 		}
 	}
 	return s

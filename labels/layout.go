@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 )
 
 // A Drawing is a label laid out: text and filled shapes, in millimetres
@@ -117,13 +118,48 @@ type LayoutOptions struct {
 // never a barcode below GS1's minimum or with shortened bars; a label too
 // small for that is an error.
 func Layout(l *Label, w, h float64, opt LayoutOptions) (*Drawing, error) {
+	return layout(l, w, h, opt, nil)
+}
+
+// symbols remembers the QR codes made for a run of labels: many products
+// share a maker's support page, and encoding a QR code (choosing its
+// mask) is most of the work of laying out a label.
+type symbols struct {
+	mu sync.Mutex
+	qr map[string]*Matrix
+}
+
+func (c *symbols) qrFor(text string) (*Matrix, error) {
+	if c == nil {
+		return QRFor(text)
+	}
+	c.mu.Lock()
+	m := c.qr[text]
+	c.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	m, err := QRFor(text)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.qr == nil {
+		c.qr = map[string]*Matrix{}
+	}
+	c.qr[text] = m
+	c.mu.Unlock()
+	return m, nil
+}
+
+func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing, error) {
 	bar, err := LinearFor(l.GTIN)
 	if err != nil {
 		return nil, err
 	}
 	var qr *Matrix
 	if l.QR != "" {
-		if qr, err = QRFor(l.QR); err != nil {
+		if qr, err = cache.qrFor(l.QR); err != nil {
 			return nil, err
 		}
 	}
@@ -131,7 +167,7 @@ func Layout(l *Label, w, h float64, opt LayoutOptions) (*Drawing, error) {
 	// there is no room for them beside a long barcode.
 	for _, compact := range []bool{false, true} {
 		for _, x := range moduleSizes(opt.Dot, minX, nominalX, maxX) {
-			for _, scale := range []float64{1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8} {
+			for _, scale := range []float64{2.0, 1.8, 1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8} {
 				if d := try(l, bar, qr, w, h, x, scale, opt.Dot, compact); d != nil {
 					return d, nil
 				}
@@ -201,107 +237,6 @@ func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compac
 	d := &Drawing{W: w, H: h}
 	iw := w - 2*margin
 
-	// The codes band: barcode at the bottom left, QR code at the bottom right.
-	pl := &PlacedLinear{Linear: bar, Module: x}
-	var hriSize, symH float64
-	switch bar.Symbology {
-	case EAN13, UPCA:
-		pl.BarH = eanHeightX * x // not truncated: GS1's full height for this X
-		pl.GuardH = pl.BarH + 5*x
-		hriSize = 9.0 * x / ptMM
-		symH = pl.BarH + 8.5*x
-	default:
-		pl.BarH = max(12.7, 0.25*float64(bar.Modules())*x)
-		pl.GuardH = pl.BarH
-		hriSize = 7.5 * x / ptMM
-		symH = pl.BarH + 0.5 + hriSize*ptMM*0.75
-	}
-	symW := float64(bar.Modules()) * x
-	if symW > w-2*edge {
-		return nil, "barcode wider than the label"
-	}
-	// Horizontal room: the barcode's quiet zone may reach into the
-	// margin, down to edge; so may the QR code's.
-	barLeft := max(edge+float64(bar.QuietLeft)*x, margin)
-	barRight := barLeft + float64(len(bar.Bars))*x + float64(bar.QuietRight)*x
-	gapL := barRight + 0.5
-	// The QR code: the largest modules that leave room beside the
-	// barcode for the price and footer, and are no taller than it.
-	minGap := 8.0
-	if compact {
-		minGap = -1 // the two quiet zones may touch
-	}
-	qrSide, qrM, qrLeft, gapR := 0.0, 0.0, 0.0, w-margin
-	if qr != nil {
-		ok := false
-		for _, m := range qrModules(dot) {
-			side := float64(qr.Size) * m
-			quiet := 4 * m
-			left := min(w-margin, w-edge-quiet) - side
-			if r := left - quiet - 0.5; r-gapL >= minGap && side <= symH+2 {
-				qrSide, qrM, qrLeft, gapR, ok = side, m, left, r, true
-				break
-			}
-		}
-		if !ok {
-			return nil, "no room for the QR code"
-		}
-	}
-	gapW := gapR - gapL
-	if gapW < minGap {
-		return nil, "no room beside the barcode"
-	}
-	bandH := max(symH, qrSide+max(0, 4*qrM-(margin-edge)))
-	bandTop := h - margin - bandH
-	pl.X = barLeft
-	pl.Y = h - margin - symH
-	if pl.Y+pl.GuardH > h-margin+1e-9 {
-		return nil, "barcode below the margin"
-	}
-	d.Barcode = pl
-	d.Texts = append(d.Texts, hri(pl, hriSize)...)
-	if qr != nil {
-		bottom := min(h-margin, h-edge-4*qrM) // the quiet zone stays on the label
-		d.QR = &PlacedQR{Matrix: qr, X: snap(qrLeft, dot), Y: snap(bottom-qrSide, dot), Module: qrM}
-	}
-
-	if !compact {
-		// The gap between them: price, then the footer, smallest.
-		gy := bandTop
-		if l.Price != "" {
-			size, ok := fitSize(l.Price, true, 14*scale, 6, gapW)
-			if !ok {
-				return nil, "no room for the price"
-			}
-			gy += size * ptMM * 0.9
-			d.Texts = append(d.Texts, Text{X: gapL, Y: gy, Size: size, Bold: true, S: l.Price})
-			gy += size * ptMM * 0.3
-		}
-		footer := strings.Split(l.Footer, " · ")
-		if l.Shelf != "" {
-			footer = append(footer, "Shelf "+l.Shelf)
-		}
-		fsize := 4.5 * min(scale, 1.25)
-		var flines []string
-		for _, f := range footer {
-			if size, ok := fitSize(f, false, fsize, 3.8, gapW); ok {
-				fsize = min(fsize, size)
-				continue
-			}
-			fsize = 3.8
-		}
-		for _, f := range footer {
-			flines = append(flines, wrapText(f, false, fsize, gapW)...)
-		}
-		fy := h - margin - float64(len(flines)-1)*fsize*ptMM*1.15
-		if fy-fsize*ptMM*0.75 < gy+0.3 {
-			return nil, "no room for the footer"
-		}
-		for i, f := range flines {
-			d.Texts = append(d.Texts, Text{X: gapL, Y: fy + float64(i)*fsize*ptMM*1.15, Size: fsize, S: f})
-		}
-	}
-
 	// The text block above the codes band.
 	y := margin
 	titleW := iw
@@ -366,9 +301,115 @@ func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compac
 			y += size * ptMM * 0.22
 		}
 	}
-	if y+0.4 > bandTop {
+
+	// The codes band: barcode at the bottom left, QR code at the bottom right.
+	pl := &PlacedLinear{Linear: bar, Module: x}
+	var hriSize, symH float64
+	switch bar.Symbology {
+	case EAN13, UPCA:
+		pl.BarH = eanHeightX * x // not truncated: GS1's full height for this X
+		pl.GuardH = pl.BarH + 5*x
+		hriSize = 9.0 * x / ptMM
+		symH = pl.BarH + 8.5*x
+	default:
+		pl.BarH = max(12.7, 0.25*float64(bar.Modules())*x)
+		pl.GuardH = pl.BarH
+		hriSize = 7.5 * x / ptMM
+		symH = pl.BarH + 0.5 + hriSize*ptMM*0.75
+	}
+	symW := float64(bar.Modules()) * x
+	if symW > w-2*edge {
+		return nil, "barcode wider than the label"
+	}
+	// Horizontal room: the barcode's quiet zone may reach into the
+	// margin, down to edge; so may the QR code's.
+	barLeft := max(edge+float64(bar.QuietLeft)*x, margin)
+	barRight := barLeft + float64(len(bar.Bars))*x + float64(bar.QuietRight)*x
+	gapL := barRight + 0.5
+	// The QR code: the largest modules that leave room beside the
+	// barcode for the price and footer, and are no taller than it.
+	minGap := 8.0
+	if compact {
+		minGap = -1 // the two quiet zones may touch
+	}
+	qrSide, qrM, qrLeft, gapR := 0.0, 0.0, 0.0, w-margin
+	if qr != nil {
+		ok := false
+		for _, m := range qrModules(dot) {
+			side := float64(qr.Size) * m
+			quiet := 4 * m
+			left := min(w-margin, w-edge-quiet) - side
+			top := min(h-margin, h-edge-quiet) - side - quiet
+			if r := left - quiet - 0.5; r-gapL >= minGap && side <= symH+2 && top >= y+0.4 {
+				qrSide, qrM, qrLeft, gapR, ok = side, m, left, r, true
+				break
+			}
+		}
+		if !ok {
+			return nil, "no room for the QR code"
+		}
+	}
+	gapW := gapR - gapL
+	if gapW < minGap {
+		return nil, "no room beside the barcode"
+	}
+	bandTop := h - margin - symH
+	if bandTop < y+0.4 {
 		return nil, "text too tall"
 	}
+	if qr != nil {
+		// The QR code's quiet zone, above it, is part of the band too.
+		bandTop = min(bandTop, min(h-margin, h-edge-4*qrM)-qrSide-4*qrM)
+	}
+	pl.X = barLeft
+	pl.Y = h - margin - symH
+	if pl.Y+pl.GuardH > h-margin+1e-9 {
+		return nil, "barcode below the margin"
+	}
+	d.Barcode = pl
+	d.Texts = append(d.Texts, hri(pl, hriSize)...)
+	if qr != nil {
+		bottom := min(h-margin, h-edge-4*qrM) // the quiet zone stays on the label
+		d.QR = &PlacedQR{Matrix: qr, X: snap(qrLeft, dot), Y: snap(bottom-qrSide, dot), Module: qrM}
+	}
+
+	if !compact {
+		// The gap between them: price, then the footer, smallest.
+		gy := bandTop
+		if l.Price != "" {
+			size, ok := fitSize(l.Price, true, 14*scale, 6, gapW)
+			if !ok {
+				return nil, "no room for the price"
+			}
+			gy += size * ptMM * 0.9
+			d.Texts = append(d.Texts, Text{X: gapL, Y: gy, Size: size, Bold: true, S: l.Price})
+			gy += size * ptMM * 0.3
+		}
+		footer := strings.Split(l.Footer, " · ")
+		if l.Shelf != "" {
+			footer = append(footer, "Shelf "+l.Shelf)
+		}
+		fsize := 4.5 * min(scale, 1.25)
+		var flines []string
+		for _, f := range footer {
+			if size, ok := fitSize(f, false, fsize, 3.8, gapW); ok {
+				fsize = min(fsize, size)
+				continue
+			}
+			fsize = 3.8
+		}
+		for _, f := range footer {
+			flines = append(flines, wrapText(f, false, fsize, gapW)...)
+		}
+		fy := h - margin - float64(len(flines)-1)*fsize*ptMM*1.15
+		if fy-fsize*ptMM*0.75 < gy+0.3 {
+			return nil, "no room for the footer"
+		}
+		for i, f := range flines {
+			d.Texts = append(d.Texts, Text{X: gapL, Y: fy + float64(i)*fsize*ptMM*1.15, Size: fsize, S: f})
+		}
+	}
+
 	return d, ""
 }
 

@@ -3,6 +3,9 @@ package labels
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
@@ -26,15 +29,29 @@ func MakeAll(cat *catalog.Catalog, items []Item, policy catalog.Policy, ctx Cont
 	return out
 }
 
-// LayoutAll lays out labels for template t.
+// LayoutAll lays out labels for template t, on every core.
 func LayoutAll(ls []*Label, t *Template, opt LayoutOptions) ([]*Drawing, error) {
 	ds := make([]*Drawing, len(ls))
-	for i, l := range ls {
-		d, err := Layout(l, t.LabelW, t.LabelH, opt)
+	errs := make([]error, len(ls))
+	var cache symbols
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(ls)/8)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(ls) {
+					return
+				}
+				ds[i], errs[i] = layout(ls[i], t.LabelW, t.LabelH, opt, &cache)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", t.Name, err)
 		}
-		ds[i] = d
 	}
 	return ds, nil
 }

@@ -1,0 +1,188 @@
+package labels
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func overlaps(a, b Rect) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+func inside(a Rect, w, h float64) bool {
+	const eps = 1e-6
+	return a.X >= -eps && a.Y >= -eps && a.X+a.W <= w+eps && a.Y+a.H <= h+eps
+}
+
+// textBox is the area a line of text inks, roughly: cap height above the
+// baseline, descenders below.
+func textBox(t Text) Rect {
+	h := t.Size * ptMM
+	return Rect{t.X, t.Y - 0.75*h, textWidth(t.S, t.Bold, t.Size), 0.95 * h}
+}
+
+// TestLayoutGS1Limits lays every test label out on every template and
+// dot size and checks what GS1 and issue 5 ask of the symbols:
+// X-dimension 0.264–0.660 mm, EAN/UPC bars at full height for their X
+// (not truncated), quiet zones (EAN-13 11X left, 7X right; QR 4 modules)
+// on the label and clear of all other ink, QR modules of at least 0.4 mm,
+// modules in whole printer dots, and all text on the label.
+func TestLayoutGS1Limits(t *testing.T) {
+	ls := testLabels(t)
+	type setup struct {
+		template string
+		dot      float64
+	}
+	setups := []setup{
+		{"avery-l7160", 0}, {"avery-l7163", 0}, {"avery-l7165", 0},
+		{"roll-102x51", ZPLDot(203)}, {"roll-102x51", ZPLDot(300)}, {"roll-76x51", ZPLDot(300)},
+	}
+	for _, s := range setups {
+		tp, err := FindTemplate(s.template, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range ls {
+			t.Run(fmt.Sprintf("%s/%.3f/%s", s.template, s.dot, l.GTIN), func(t *testing.T) {
+				d, err := Layout(l, tp.LabelW, tp.LabelH, LayoutOptions{Dot: s.dot})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkDrawing(t, d, l, s.dot)
+			})
+		}
+	}
+}
+
+func checkDrawing(t *testing.T, d *Drawing, l *Label, dot float64) {
+	t.Helper()
+	b := d.Barcode
+	if b.Module < minX-1e-9 || b.Module > maxX+1e-9 {
+		t.Errorf("X-dimension %.3f mm, want 0.264 to 0.660", b.Module)
+	}
+	if dot > 0 && math.Abs(b.Module/dot-math.Round(b.Module/dot)) > 1e-6 {
+		t.Errorf("X-dimension %.4f mm is not whole dots of %.4f", b.Module, dot)
+	}
+	switch b.Symbology {
+	case EAN13:
+		if b.QuietLeft != 11 || b.QuietRight != 7 {
+			t.Errorf("EAN-13 quiet zones %dX, %dX; want 11X, 7X", b.QuietLeft, b.QuietRight)
+		}
+		fallthrough
+	case UPCA:
+		if want := 22.85 * b.Module / 0.33; b.BarH < want-1e-9 {
+			t.Errorf("bars %.2f mm high, want %.2f at X %.3f: truncated", b.BarH, want, b.Module)
+		}
+	}
+	bb := b.Bounds()
+	if !inside(bb, d.W, d.H) {
+		t.Errorf("barcode with quiet zones %+v is not on the %.1f × %.1f label", bb, d.W, d.H)
+	}
+	for _, r := range b.Rects() {
+		if !inside(Rect{r.X - margin, r.Y - margin, r.W + 2*margin, r.H + 2*margin}, d.W, d.H) && !inside(r, d.W, d.H) {
+			t.Errorf("bar %+v is off the label", r)
+		}
+	}
+	var qb Rect
+	if q := d.QR; q != nil {
+		if q.Module < minQR-1e-9 {
+			t.Errorf("QR modules %.3f mm, want at least 0.4", q.Module)
+		}
+		if q.Quiet < 4 {
+			t.Errorf("QR quiet zone %d modules, want 4", q.Quiet)
+		}
+		qb = q.Bounds()
+		if !inside(qb, d.W, d.H) {
+			t.Errorf("QR code with quiet zone %+v is not on the label", qb)
+		}
+		if overlaps(qb, bb) {
+			t.Errorf("QR code %+v and barcode %+v quiet zones overlap", qb, bb)
+		}
+	} else if l.QR != "" {
+		t.Errorf("no QR code for %s", l.QR)
+	}
+	for _, tx := range d.Texts {
+		box := textBox(tx)
+		if !inside(box, d.W, d.H) {
+			t.Errorf("text %q %+v runs off the label", tx.S, box)
+		}
+		if tx.Role == "hri" {
+			continue // the digits belong under the bars
+		}
+		if overlaps(box, bb) {
+			t.Errorf("text %q %+v is in the barcode's quiet zone %+v", tx.S, box, bb)
+		}
+		if d.QR != nil && overlaps(box, qb) {
+			t.Errorf("text %q %+v is in the QR code's quiet zone %+v", tx.S, box, qb)
+		}
+	}
+	for _, r := range d.Boxes {
+		if overlaps(r, bb) || d.QR != nil && overlaps(r, qb) {
+			t.Errorf("box %+v is in a quiet zone", r)
+		}
+	}
+}
+
+// TestPDFOnePathPerSymbol reads a sheet's content stream: each barcode
+// and each QR code is one path of rectangles filled once, so no seam
+// can show between its bars or modules.
+func TestPDFOnePathPerSymbol(t *testing.T) {
+	ls := testLabels(t)[:3]
+	tp, err := FindTemplate("avery-l7160", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pdf bytes.Buffer
+	if err := RenderPDF(&pdf, tp, ls, SheetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var content strings.Builder
+	streams := regexp.MustCompile(`(?s)/Filter /FlateDecode /Length \d+>>\nstream\n(.*?)\nendstream`).FindAllSubmatch(pdf.Bytes(), -1)
+	for _, s := range streams {
+		r, err := zlib.NewReader(bytes.NewReader(s[1]))
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(r)
+		content.Write(b)
+	}
+	// Each symbol: "0 g", then only "re" lines, then one "f".
+	paths := regexp.MustCompile(`0 g\n((?:[0-9. ]+ re\n)+)f\n`).FindAllStringSubmatch(content.String(), -1)
+	if want := 2 * len(ls); len(paths) != want {
+		t.Fatalf("%d filled paths of rectangles, want %d (a barcode and a QR code a label)", len(paths), want)
+	}
+	if n := strings.Count(content.String(), "re\nf\n"); n != len(paths) {
+		t.Errorf("%d fills of rectangle paths, want %d: a symbol is drawn in pieces", n, len(paths))
+	}
+}
+
+// TestPDFDeterministic: the same labels make the same bytes (the spool
+// and the journal tell jobs apart by them).
+func TestPDFDeterministic(t *testing.T) {
+	ls := testLabels(t)
+	tp, _ := FindTemplate("avery-l7163", "")
+	var a, b bytes.Buffer
+	if err := RenderPDF(&a, tp, ls, SheetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderPDF(&b, tp, ls, SheetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("two renderings of the same labels differ")
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	ls := testLabels(t)
+	_, err := Layout(ls[0], 40, 25, LayoutOptions{})
+	if err == nil || !strings.Contains(err.Error(), "too small") {
+		t.Errorf("Layout on 40 × 25 mm: %v, want too small", err)
+	}
+}
