@@ -1,9 +1,14 @@
 package tui
 
 import (
+	"bytes"
 	"errors"
 	"image"
 	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -12,6 +17,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/ean"
 	"github.com/charmbracelet/x/vt"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
@@ -519,5 +526,82 @@ func TestHalfBlocks(t *testing.T) {
 		if lipgloss.Width(r) != 20 {
 			t.Errorf("row of %d cells, want 20", lipgloss.Width(r))
 		}
+	}
+}
+
+// TestKioskWithCamera runs a real scan.Camera on a clip: the camera is
+// missing at first (reported, tried again), then plays the clip once.
+// Its events and previews reach the screen through the kiosk's own
+// listening command, and the code in the clip is judged.
+func TestKioskWithCamera(t *testing.T) {
+	scene := func(code bool) []byte {
+		img := image.NewRGBA(image.Rect(0, 0, 640, 360))
+		draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{90, 110, 140, 0xFF}), image.Point{}, draw.Src)
+		if code {
+			e, err := ean.Encode("9520000001018")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bc, err := barcode.Scale(e, 95*3, 120)
+			if err != nil {
+				t.Fatal(err)
+			}
+			draw.Draw(img, image.Rect(150, 100, 490, 260), image.White, image.Point{}, draw.Src)
+			draw.Draw(img, bc.Bounds().Add(image.Pt(177, 120)), bc, image.Point{}, draw.Src)
+		}
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, img, nil); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	var clip bytes.Buffer
+	blank, code := scene(false), scene(true)
+	for _, f := range [][]byte{blank, blank, code, code, code, code, code, code, code, code, blank} {
+		clip.Write(f)
+	}
+	path := filepath.Join(t.TempDir(), "clip.mjpeg")
+	if err := os.WriteFile(path, clip.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opens := 0
+	cam := scan.StartCamera(scan.CameraConfig{
+		Open: func() (scan.Source, error) {
+			if opens++; opens == 1 {
+				return nil, errors.New("camera /dev/video0: not found (unplugged?)")
+			}
+			// 20 fps: a busy machine may skip a frame, but decodes three of
+			// the eight with the code in a row.
+			return scan.OpenCamera(path, scan.CameraOptions{FPS: 20, Once: true})
+		},
+		Retry: 10 * time.Millisecond,
+	})
+	defer cam.Close()
+	cfg, clock := demoKioskConfig(t)
+	cfg.Camera, cfg.CameraSpec = cam, "/dev/video0"
+	k := newKiosk(cfg, clock, 120, 40)
+	var events []string
+	previews := 0
+	for _, msg := range runCmd(k.Init()) {
+		// send runs the listening command again after every camera
+		// message, until the camera has stopped.
+		for _, m := range append([]tea.Msg{msg}, k.send(msg)...) {
+			switch m := m.(type) {
+			case cameraMsg:
+				events = append(events, [...]string{"running", "failed", "code", "ended"}[m.e.Kind])
+			case previewMsg:
+				previews++
+			}
+		}
+	}
+	want := []string{"failed", "running", "code", "ended"}
+	if strings.Join(events, " ") != strings.Join(want, " ") {
+		t.Errorf("camera events %v, want %v", events, want)
+	}
+	if previews == 0 {
+		t.Error("no preview reached the kiosk")
+	}
+	if s := kscreen(t, k); !hasBig(s, "✗ STOP") || !strings.Contains(s, "Demo HomeRouter AX3000") {
+		t.Errorf("the code the camera read is not on screen:\n%s", s)
 	}
 }
