@@ -28,5 +28,26 @@
 // rendered when what they show changes, and a frame only joins them to
 // the scan field.
 //
+// # The kiosk
+//
+// Kiosk is the shopper screen of an unattended kiosk in the shop. A
+// shopper holds a box up to the camera, or scans it, and reads the answer
+// in plain English: the verdict in large type, in words and a symbol as
+// well as colour, and the shopper texts of spec/verdicts.md only, never a
+// staff text, a rule or a section number. After KioskConfig.Idle without a
+// scan the screen clears for the next shopper; the idle timer carries a
+// generation number, so a timer started before a newer scan is ignored.
+//
+// It is locked down. In raw mode Ctrl+C, Ctrl+Z and Ctrl+\ are ordinary
+// keys, and none is bound; RunKiosk also drops interrupt and suspend
+// messages. Printable keys only ever feed the scan field. F12 opens the
+// staff screen (after the PIN, when one is configured), which says how the
+// camera is doing; only there, and only after the PIN, does F10 quit.
+//
+// The camera runs in scan.Camera's goroutines: frames are decoded and
+// previews made there, and reach Update as messages through one listening
+// command at a time, previews at a limited rate. The preview is drawn in
+// half-block cells and rebuilt only when a new one arrives.
+//
 // Catalog text reaches the screen only through catalog.Sanitize.
 package tui

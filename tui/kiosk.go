@@ -1,26 +1,6 @@
 package tui
 
-// # The kiosk
-//
-// Kiosk is the shopper screen of an unattended kiosk in the shop. A
-// shopper holds a box up to the camera, or scans it with the scanner,
-// and reads the answer in plain English: the verdict in large type, in
-// words and a symbol as well as colour, and the shopper texts of
-// spec/verdicts.md only, never a staff text, a rule or a section number.
-// After KioskConfig.Idle without a scan the screen clears and welcomes
-// the next shopper.
-//
-// It is locked down. In raw mode Ctrl+C, Ctrl+Z and Ctrl+\ are ordinary
-// keys, and none is bound; RunKiosk also drops the interrupt and suspend
-// messages, should a signal bring one. Printable keys only ever feed the
-// scan field (a scanner types them). F12 opens the staff PIN prompt; the
-// staff screen says how the camera is doing and, with the PIN, F10 leaves.
-// Without a PIN configured the staff screen only informs, and the kiosk is
-// stopped from outside (SIGTERM).
-//
-// The camera runs in scan.Camera's goroutines: frames are decoded and
-// previews made there, and reach Update as messages, the preview at a
-// limited rate. Update never waits for the camera or the catalog.
+// The kiosk: see the package comment.
 
 import (
 	"crypto/subtle"
