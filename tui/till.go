@@ -36,6 +36,12 @@ type TillConfig struct {
 	Receipt labels.ReceiptOptions
 
 	Log *LogWriter // the due-diligence log; nil records nothing
+
+	// Sync, if not nil, keeps the catalog current in the background. A
+	// newer catalog takes effect between lookups (a scan is judged
+	// wholly by one catalog, and its log line names that one), and the
+	// till then closes the catalog it replaced, the first one included.
+	Sync *SyncConfig
 }
 
 // entry is one scan of the shift: judged, or not a product code.
@@ -47,6 +53,12 @@ type entry struct {
 	err     error           // why the scan is not a product code
 	result  *catalog.Result // nil when err != nil
 	acked   time.Time       // when staff acknowledged a STOP
+
+	// The catalog that judged it, as the log names it; or why there was
+	// no trusted one.
+	catalog   *catalog.DueDiligenceCatalog
+	untrusted error
+	demo      bool
 
 	row            string // its history row, as last rendered
 	rowState, rowW int    // what the row was rendered for
@@ -86,7 +98,9 @@ type Till struct {
 	keys    KeyMap
 	help    help.Model
 	session string
-	ddcat   *catalog.DueDiligenceCatalog
+
+	sync    *BackgroundSync  // nil without --sync
+	nextCat *catalog.Catalog // installed by a sync, opened, waiting for the lookup in flight to end
 
 	width, height int
 
@@ -131,8 +145,8 @@ func NewTill(cfg TillConfig) *Till {
 		session: newSession(cfg.Now()),
 		width:   80, height: 24,
 	}
-	if cfg.Catalog != nil {
-		m.ddcat = catalog.DueDiligenceCatalogOf(cfg.Catalog.Checkpoint)
+	if cfg.Sync != nil {
+		m.sync = NewBackgroundSync(*cfg.Sync, cfg.Now)
 	}
 	m.invalidate()
 	return m
@@ -148,8 +162,43 @@ func newSession(now time.Time) string {
 
 func (m *Till) invalidate() { m.staleTop, m.staleBody, m.staleBottom = true, true, true }
 
-// Init starts listening for log failures.
-func (m *Till) Init() tea.Cmd { return m.waitLog() }
+// Init starts listening for log failures, and the first background sync.
+func (m *Till) Init() tea.Cmd { return tea.Batch(m.waitLog(), m.sync.Start(m.newestCatalog())) }
+
+// newestCatalog is the newest catalog the till has: the one a sync may
+// extend.
+func (m *Till) newestCatalog() *catalog.Catalog {
+	if m.nextCat != nil {
+		return m.nextCat
+	}
+	return m.cfg.Catalog
+}
+
+// offer takes in a catalog a sync installed and opened, and swaps it in
+// now if no lookup is in flight, else when the lookup ends.
+func (m *Till) offer(cat *catalog.Catalog) {
+	if m.nextCat != nil {
+		m.nextCat.Close() // superseded before it was used
+	}
+	m.nextCat = cat
+	m.swap()
+}
+
+// swap makes the waiting catalog the one scans are judged by, between
+// lookups, and closes the one it replaces: nothing else reads it, since
+// a lookup reads only the catalog it started with, and none is running.
+func (m *Till) swap() {
+	if m.nextCat == nil || m.asking != 0 {
+		return
+	}
+	old := m.cfg.Catalog
+	m.cfg.Catalog, m.cfg.Untrusted, m.cfg.Demo = m.nextCat, nil, false
+	m.nextCat = nil
+	if old != nil {
+		old.Close()
+	}
+	m.staleTop = true
+}
 
 func (m *Till) waitLog() tea.Cmd {
 	if m.cfg.Log == nil {
@@ -168,6 +217,13 @@ func (m *Till) waitLog() tea.Cmd {
 // Update handles one message. It never blocks: lookups, printing and
 // logging happen elsewhere.
 func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cat, cmd, ok := m.sync.Update(msg, m.newestCatalog()); ok {
+		if cat != nil {
+			m.offer(cat)
+		}
+		m.staleTop = true
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -186,6 +242,7 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.asking = 0
 		m.judged(msg.e)
+		m.swap() // between scans: the next is judged by the newest catalog
 		return m, m.next()
 	case printedMsg:
 		if msg.err != nil {
@@ -267,7 +324,10 @@ func (m *Till) next() tea.Cmd {
 // catalog (and checks a signature the first time a record is used).
 func lookup(p pending, cfg TillConfig) tea.Cmd {
 	return func() tea.Msg {
-		e := &entry{seq: p.seq, input: p.text}
+		e := &entry{seq: p.seq, input: p.text, untrusted: cfg.Untrusted, demo: cfg.Demo}
+		if cfg.Catalog != nil {
+			e.catalog = catalog.DueDiligenceCatalogOf(cfg.Catalog.Checkpoint)
+		}
 		switch code, err := scan.Parse(p.text); {
 		case !p.ok:
 			e.err = fmt.Errorf("longer than %d characters: not a barcode", maxScan)
@@ -329,9 +389,9 @@ func (m *Till) fillCheck(rec *catalog.DueDiligenceRecord, e *entry) {
 	for _, f := range r.Findings {
 		rec.Findings = append(rec.Findings, f.Code)
 	}
-	rec.Catalog = m.ddcat
-	if m.cfg.Catalog == nil {
-		rec.Untrusted = m.cfg.Untrusted.Error()
+	rec.Catalog = e.catalog
+	if e.catalog == nil && e.untrusted != nil {
+		rec.Untrusted = e.untrusted.Error()
 	}
 }
 
@@ -368,9 +428,9 @@ func (m *Till) print() tea.Cmd {
 		m.setNotice("No receipt printer: start the till with --printer URI (socket://HOST:9100, /dev/usb/lp0 or file:PATH).", true)
 		return nil
 	}
-	r := labels.Receipt{Result: e.result, Checked: e.checked, Demo: m.cfg.Demo}
-	if m.cfg.Catalog != nil {
-		r.Catalog = m.cfg.Catalog.Checkpoint.Origin
+	r := labels.Receipt{Result: e.result, Checked: e.checked, Demo: e.demo}
+	if e.catalog != nil {
+		r.Catalog = e.catalog.Origin
 	}
 	p, opt, seq := m.cfg.Printer, m.cfg.Receipt, e.seq
 	m.setNotice(fmt.Sprintf("Printing the receipt for scan #%d on %s…", seq, p), false)

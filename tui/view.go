@@ -104,6 +104,16 @@ func (m *Till) renderTop() string {
 	banner := func(style lipgloss.Style, text string) {
 		lines = append(lines, style.Width(m.width).Render(s(text)))
 	}
+	if m.sync != nil {
+		style := st.Status
+		if last, ended := m.sync.Last(); ended && last.Err != nil {
+			style = st.Error
+		}
+		lines = append(lines, clip(style.Render(s(m.sync.Status())), m.width))
+		if r := m.sync.Refusal(); r != "" {
+			banner(st.BannerUntrusted, r)
+		}
+	}
 	if m.cfg.Catalog == nil {
 		banner(st.BannerUntrusted, fmt.Sprintf("✗ UNTRUSTED CATALOG — nothing in it is shown as fact; every scan shows CHECK catalog-untrusted. Why: %v", m.cfg.Untrusted))
 	} else {

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/labels"
@@ -14,11 +21,15 @@ import (
 //	smartcheck till [--catalog DIR] [--trust FILE] [--at DATE] [--state DIR]
 //	                [--printer URI] [--log FILE] [--receipt-columns N] [--receipt-qr native|raster]
 //	                [--support-ended=stop|caution] [--caution-months N]
+//	                [--sync URL [--sync-every 15m]]
 //
 // A catalog that cannot be opened or trusted does not stop the till: it
 // starts and shows CHECK catalog-untrusted, with the reason, for every
 // scan (verdicts.md R0a). A due-diligence log that cannot be opened does:
-// checks that are not recorded are no defence.
+// checks that are not recorded are no defence. With --sync the till
+// follows the catalog published at URL as `catalog sync` would, in the
+// background, into --catalog (default: the installed catalog's
+// directory); it never falls back to the demo catalog then.
 func (e *env) till(args []string) error {
 	fs := e.newFlags("till", "[--catalog DIR] [--at YYYY-MM-DD] [--printer URI] [--log FILE]")
 	var cf catalogFlags
@@ -29,6 +40,8 @@ func (e *env) till(args []string) error {
 	qrMode := fs.String("receipt-qr", "native", "how the receipt's QR code is printed: `native` (GS ( k) or raster (GS v 0)")
 	var pf policyFlags
 	pf.register(fs)
+	syncURL := fs.String("sync", "", "follow the catalog published at `URL`: sync in the background and use each newer catalog between scans")
+	syncEvery := fs.Duration("sync-every", 15*time.Minute, "time between background syncs (with --sync)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -53,6 +66,23 @@ func (e *env) till(args []string) error {
 	today, err := cf.today()
 	if err != nil {
 		e.errorf("%v", err)
+		return errUsage
+	}
+	var syncer *catalog.Syncer
+	everySet := false
+	fs.Visit(func(f *flag.Flag) { everySet = everySet || f.Name == "sync-every" })
+	switch {
+	case *syncURL != "":
+		if *syncEvery < time.Second {
+			e.errorf("--sync-every must be at least 1s")
+			return errUsage
+		}
+		if syncer, err = cf.syncer(*syncURL); err != nil {
+			e.errorf("--sync: %v", err)
+			return errUsage
+		}
+	case everySet:
+		e.errorf("--sync-every needs --sync URL")
 		return errUsage
 	}
 	cfg := tui.TillConfig{
@@ -89,10 +119,19 @@ func (e *env) till(args []string) error {
 	defer ddlog.Close()
 	cfg.Log = tui.NewLogWriter(ddlog)
 
+	if syncer != nil {
+		// The catalog the till follows, and nothing else: not the demo.
+		cf.dir = syncer.Dir
+		cfg.Sync = syncConfig(syncer, cf, *syncEvery)
+	}
 	cat, err := cf.open(e.stderr)
-	if err != nil {
+	switch {
+	case err != nil && syncer != nil && noCatalog(syncer.Dir):
+		cfg.Untrusted = fmt.Errorf("no catalog is installed in %s yet: the first sync from %s installs it", syncer.Dir, syncer.URL)
+	case err != nil:
 		cfg.Untrusted = err
-	} else {
+	default:
+		// With --sync the till closes it when a newer one takes over.
 		defer cat.Close()
 		cfg.Catalog, cfg.Demo = cat.Catalog, cat.demo
 	}
@@ -105,8 +144,36 @@ func (e *env) till(args []string) error {
 	if logErr != nil {
 		return fmt.Errorf("the due-diligence log %s was not fully written: %w", path, logErr)
 	}
-	if cfg.Untrusted != nil {
+	if cfg.Untrusted != nil && syncer == nil {
 		e.errorf("the catalog was not trusted: %v", cfg.Untrusted)
 	}
 	return nil
+}
+
+// syncConfig is the till's background sync with s: each sync may extend
+// the catalog the till has open, and a newly installed catalog is opened
+// as the till opened its first (against the last accepted checkpoint).
+func syncConfig(s *catalog.Syncer, cf catalogFlags, every time.Duration) *tui.SyncConfig {
+	return &tui.SyncConfig{
+		Source: s.URL,
+		Every:  every,
+		Sync: func(ctx context.Context, installed *catalog.Catalog) (catalog.SyncResult, error) {
+			one := *s
+			one.Installed = installed
+			return one.Sync(ctx, time.Now())
+		},
+		Open: func() (*catalog.Catalog, error) {
+			o, err := cf.open(io.Discard)
+			if err != nil {
+				return nil, err
+			}
+			return o.Catalog, nil
+		},
+	}
+}
+
+// noCatalog reports whether dir holds no catalog (no checkpoint) yet.
+func noCatalog(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "checkpoint"))
+	return errors.Is(err, fs.ErrNotExist)
 }

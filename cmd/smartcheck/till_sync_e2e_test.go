@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/smartcheck-uk/smartcheck/catalog"
+)
+
+// TestTillSyncEndToEnd runs the real till in tmux with --sync against a
+// loopback server: it starts with no catalog, installs the published one
+// on its first sync, takes a newer one between scans (a scan before is
+// judged by the old, a scan after by the new, and the log says so), and
+// refuses a rollback with a banner while it goes on using what it has.
+func TestTillSyncEndToEnd(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must install it (apt-get install tmux)")
+		}
+		t.Skip("tmux is not installed: skipping the end-to-end till sync test")
+	}
+	if testing.Short() {
+		t.Skip("end-to-end till test skipped in -short mode")
+	}
+	bin, err := exec.LookPath("smartcheck")
+	if err != nil {
+		t.Fatalf("the test binary is not installed as smartcheck on PATH: %v", err)
+	}
+	dir := t.TempDir()
+	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	type published struct{ checkpoint, records []byte }
+	var cats [2]published
+	for i, n := range []int{1500, 2500} {
+		d := filepath.Join(dir, fmt.Sprint(n))
+		if _, err := catalog.WriteSynthetic(d, n, "till-e2e", issued.Add(time.Duration(i)*time.Minute), issued.AddDate(1, 0, 0)); err != nil {
+			t.Fatal(err)
+		}
+		cats[i].checkpoint, _ = os.ReadFile(filepath.Join(d, "checkpoint"))
+		cats[i].records, _ = os.ReadFile(filepath.Join(d, "records"))
+	}
+	var serving atomic.Pointer[published]
+	serving.Store(&cats[0])
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := serving.Load()
+		switch r.URL.Path {
+		case "/checkpoint":
+			w.Write(p.checkpoint)
+		case "/records":
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.records))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+
+	logPath := filepath.Join(dir, "checks.jsonl")
+	x := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	env := []string{
+		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"HOME=" + dir,
+	}
+	exitFile := filepath.Join(dir, "exit-status")
+	cmdline := fmt.Sprintf("env %s %s till --at 2026-11-24 --log %s --sync %s/ --sync-every 1s --trust %s; echo $? > %s",
+		strings.Join(env, " "), bin, logPath, srv.URL, filepath.Join(dir, "1500", "trust"), exitFile)
+	x.run("new-session", "-d", "-s", "till", "-x", "200", "-y", "50", cmdline,
+		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
+	onScreen := func(what string, d time.Duration) {
+		t.Helper()
+		for deadline := time.Now().Add(d); !strings.Contains(x.screen(), what); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out after %v waiting for %q on screen:\n%s", d, what, x.screen())
+			}
+		}
+	}
+	onScreen("Scan ▸", 15*time.Second)
+	onScreen("· 1500 records ·", 15*time.Second)
+	onScreen("synced", 5*time.Second)
+
+	code := catalog.SyntheticGTIN(2000)
+	logged := func(seq int) catalog.DueDiligenceRecord {
+		t.Helper()
+		var found *catalog.DueDiligenceRecord
+		waitFor(t, 10*time.Second, fmt.Sprintf("scan %d in the log", seq), func() bool {
+			data, _ := os.ReadFile(logPath)
+			recs, _, _ := catalog.ReadDueDiligenceLog(bytes.NewReader(data))
+			for _, r := range recs {
+				if r.Seq == seq && r.Event == catalog.EventCheck {
+					found = &r
+					return true
+				}
+			}
+			return false
+		})
+		return *found
+	}
+	scan := func() {
+		x.run("send-keys", "-t", "till", "-l", code)
+		x.run("send-keys", "-t", "till", "Enter")
+	}
+
+	scan()
+	if r := logged(1); r.Catalog == nil || r.Catalog.Size != 1500 || r.Verdict != "CHECK" {
+		t.Errorf("scan 1: %+v, want CHECK by the catalog of 1500 records", r)
+	}
+	serving.Store(&cats[1])
+	onScreen("· 2500 records ·", 15*time.Second)
+	onScreen("1000 new records", 5*time.Second)
+	scan()
+	if r := logged(2); r.Catalog == nil || r.Catalog.Size != 2500 || r.Verdict == "CHECK" {
+		t.Errorf("scan 2: %+v, want a verdict by the catalog of 2500 records", r)
+	}
+
+	// Rolled back: refused, and the till goes on with what it has.
+	serving.Store(&cats[0])
+	onScreen("CATALOG UPDATE REFUSED", 15*time.Second)
+	if s := x.screen(); !strings.Contains(s, "the catalog was rolled back") || !strings.Contains(s, "· 2500 records ·") {
+		t.Errorf("refusal not shown, or the catalog changed:\n%s", s)
+	}
+
+	x.run("send-keys", "-t", "till", "F10")
+	var status []byte
+	waitFor(t, 10*time.Second, "the till to exit", func() bool {
+		status, _ = os.ReadFile(exitFile)
+		return len(status) > 0
+	})
+	if strings.TrimSpace(string(status)) != "0" {
+		t.Errorf("till exited with status %q:\n%s", status, x.screen())
+	}
+}
