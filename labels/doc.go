@@ -15,14 +15,49 @@
 // (GS v 0) for printers that lack it. Text is sent in code page WPC1252
 // (ESC t 16), which covers English and Western European names.
 //
+// # Shelf labels
+//
+// Make turns a judged catalog.Result into a Label: brand and model, the
+// support end at the precision the manufacturer declared ("Security
+// updates until August 2032"), the password policy and the disclosure
+// contact in plain words, a QR code of the support-period page (else the
+// security policy or contact page), the price, and a footer with the day
+// of the check and the catalog's size; DEMO on labels from the demo
+// catalog. A product whose verdict is STOP or CHECK gets no label: Make
+// returns a *RefusedError with the staff reasons, since a shelf label
+// tells shoppers a product may be sold.
+//
+// Layout places a label on a given size: the product barcode (EAN-13 for
+// a GTIN-13, UPC-A for a GTIN-12, ITF-14 for a GTIN-14 with an indicator
+// digit, GS1-128 otherwise) at the X-dimension closest to GS1's nominal
+// 0.33 mm that fits and never below 0.264 mm, with bars at full height
+// for that X (never truncated) and quiet zones of 11X and 7X for EAN-13;
+// the QR code at error level M with modules of at least 0.4 mm and a
+// four-module quiet zone; text as large as fits. The same Drawing becomes
+// a PDF sheet (WritePDF: every symbol one filled vector path, so no seam
+// shows between bars), ZPL for 203 or 300 dpi thermal printers (WriteZPL:
+// the printer's own barcode commands, modules in whole dots, every text
+// field hex-escaped) or a PNG preview (WritePNG).
+//
+// Sheets: the built-in templates avery-l7160, avery-l7163, avery-l7165
+// (A4) and roll-102x51, roll-76x51 (thermal rolls), or any gLabels
+// template by name ("Avery L7161") when gLabels' template files are
+// installed (FindTemplate reads them with encoding/xml).
+//
 // # Printers
 //
 // OpenPrinter reads a printer URI:
 //
-//	socket://HOST:PORT   raw TCP, as printers listen on port 9100 (JetDirect)
+//	socket://HOST:PORT   raw TCP, as printers listen on port 9100 (JetDirect); for ZPL
 //	/dev/usb/lp0         a device file (any absolute path); never created
 //	file:PATH            a file, created if needed and appended to (for tests and previews)
+//	cups:QUEUE           a CUPS queue, through the lp command; cups:QUEUE@HOST:PORT for another server
+//	ipp://HOST[:PORT]/PATH  an IPP printer (IPP Print-Job, RFC 8010/8011, over HTTP); ipps:// over TLS
 //
 // A Printer sends finished bytes; it knows nothing of what they say, so one
-// transport serves receipts and labels alike.
+// transport serves receipts and labels alike. IPP and CUPS printers also
+// take a named Job with its format and return the printer's job id, and
+// can find a job by name (JobFinder): after a connection drops mid-job
+// (ErrMaybePrinted) a retry asks the printer before sending again, so
+// that nothing prints twice. A printer that is busy is asked again.
 package labels

@@ -31,15 +31,18 @@ const (
 	writeTimeout = 30 * time.Second
 )
 
-// transports maps a URI scheme to what opens it. Issue 5 adds cups: and
-// ipp: here.
+// transports maps a URI scheme to what opens it.
 var transports = map[string]func(uri, rest string) (Printer, error){
 	"socket": openSocket,
 	"file":   openFile,
+	"cups":   openCUPS,
+	"ipp":    openIPP,
+	"ipps":   openIPP,
 }
 
 // OpenPrinter returns the printer uri names: socket://HOST:PORT, an
-// absolute device path such as /dev/usb/lp0, or file:PATH. It checks the
+// absolute device path such as /dev/usb/lp0, file:PATH, cups:QUEUE (a
+// CUPS queue, through lp) or ipp://HOST[:PORT]/PATH (IPP). It checks the
 // form of the URI only; whether the printer is there is found out when
 // printing.
 func OpenPrinter(uri string) (Printer, error) {
@@ -55,7 +58,7 @@ func OpenPrinter(uri string) (Printer, error) {
 		schemes = append(schemes, s+":")
 	}
 	slices.Sort(schemes)
-	return nil, fmt.Errorf("printer %q: want socket://HOST:PORT, a device path such as /dev/usb/lp0, or file:PATH (known schemes: %s)",
+	return nil, fmt.Errorf("printer %q: want socket://HOST:PORT, a device path such as /dev/usb/lp0, file:PATH, cups:QUEUE or ipp://HOST/PATH (known schemes: %s)",
 		uri, strings.Join(schemes, ", "))
 }
 

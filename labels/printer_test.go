@@ -31,7 +31,17 @@ func TestOpenPrinter(t *testing.T) {
 		{"file:///tmp/receipt.bin", "*labels.filePrinter", ""},
 		{"file://otherhost/tmp/receipt.bin", "", "on this machine"},
 		{"file:", "", "want file:PATH"},
-		{"cups://queue", "", "known schemes: file:, socket:"},
+		{"cups:shelf-labels", "*labels.cupsPrinter", ""},
+		{"cups:labels@127.0.0.1:8631", "*labels.cupsPrinter", ""},
+		{"cups://queue", "", "want cups:QUEUE"},
+		{"cups:", "", "want cups:QUEUE"},
+		{"cups:a b", "", "want cups:QUEUE"},
+		{"ipp://192.0.2.10:631/ipp/print", "*labels.ippPrinter", ""},
+		{"ipp://printer.local/ipp/print", "*labels.ippPrinter", ""},
+		{"ipps://printer.local/ipp/print", "*labels.ippPrinter", ""},
+		{"ipp:printer", "", "want ipp://HOST"},
+		{"ipp://user@printer/ipp/print", "", "want ipp://HOST"},
+		{"lpd://queue", "", "known schemes: cups:, file:, ipp:, ipps:, socket:"},
 		{"lp0", "", "want socket://HOST:PORT, a device path"},
 	}
 	for _, tt := range tests {
@@ -64,6 +74,10 @@ func typeName(p Printer) string {
 		return "*labels.devicePrinter"
 	case *filePrinter:
 		return "*labels.filePrinter"
+	case *cupsPrinter:
+		return "*labels.cupsPrinter"
+	case *ippPrinter:
+		return "*labels.ippPrinter"
 	}
 	return "?"
 }
