@@ -570,9 +570,9 @@ func TestKioskWithCamera(t *testing.T) {
 			if opens++; opens == 1 {
 				return nil, errors.New("camera /dev/video0: not found (unplugged?)")
 			}
-			// 20 fps: a busy machine may skip a frame, but decodes three of
+			// 10 fps: a busy machine may skip a frame, but decodes three of
 			// the eight with the code in a row.
-			return scan.OpenCamera(path, scan.CameraOptions{FPS: 20, Once: true})
+			return scan.OpenCamera(path, scan.CameraOptions{FPS: 10, Once: true})
 		},
 		Retry: 10 * time.Millisecond,
 	})
