@@ -745,3 +745,53 @@ func TestSyncExtendsOpenCatalog(t *testing.T) {
 		})
 	}
 }
+
+// A publisher appends while a plain file server serves its directory and
+// tills sync from it: Append writes the records before the checkpoint
+// that commits to them, so no sync ever sees a half-written catalog —
+// every sync succeeds, and the last one gets everything.
+func TestSyncWhilePublishing(t *testing.T) {
+	f := newSyncFixture(t)
+	pubDir := t.TempDir()
+	install(t, f, f.prefix(t, 300), pubDir, "")
+	ts := httptest.NewServer(http.FileServer(http.Dir(pubDir)))
+	defer ts.Close()
+
+	done := make(chan error, 1)
+	go func() {
+		for i := 300; i < 700; i += 20 {
+			c, err := OpenDir(pubDir, f.trust, nil)
+			if err != nil {
+				done <- err
+				return
+			}
+			_, err = Append(pubDir, c, f.recs[i:i+20], []Signer{f.pub}, issuedFor(i+20), 365*24*time.Hour)
+			c.Close()
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	dir, state := t.TempDir(), t.TempDir()
+	syncs := 0
+	for publishing := true; publishing; syncs++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			publishing = false
+		default:
+		}
+		if _, err := testSyncer(f, ts.URL, dir, state).Sync(context.Background(), syncNow); err != nil {
+			t.Fatalf("sync %d while publishing: %v", syncs, err)
+		}
+		installed(t, f, dir, state)
+	}
+	if got := installed(t, f, dir, state); got.Size != 700 {
+		t.Errorf("after publishing ended: %d records, want 700", got.Size)
+	}
+	t.Logf("%d syncs while 20 appends were published", syncs)
+}
