@@ -12,7 +12,7 @@
 //	smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
 //	smartcheck sign --key FILE [FILE]
-//	smartcheck catalog build|append|verify ...
+//	smartcheck catalog build|append|verify|sync ...
 //
 // Every command that reads a catalog takes:
 //
@@ -28,7 +28,7 @@
 // # till
 //
 //	smartcheck [till] [--printer URI] [--log FILE] [--support-ended=stop|caution] [--caution-months N]
-//	                  [--receipt-columns 48] [--receipt-qr native|raster]
+//	                  [--receipt-columns 48] [--receipt-qr native|raster] [--sync URL [--sync-every 15m]]
 //
 // The full-screen staff screen for a keyboard-wedge scanner (or typing):
 // each scan's verdict in large type with everything behind it, the shift's
@@ -97,6 +97,51 @@
 // writes DIR/trust for its publisher keys (quorum: all of them). verify
 // checks the checkpoint, the root, expiry and every record's signature and
 // signer, and exits 0 only if all hold.
+//
+// # Following a published catalog
+//
+//	smartcheck catalog sync [--catalog DIR] [--trust FILE] [--state DIR] [--timeout 30s] [--tries 4] [-v] URL
+//	smartcheck till --sync URL [--sync-every 15m] [--catalog DIR] [--trust FILE]
+//
+// A chain publishes its catalog directory (the files checkpoint and
+// records, as catalog build and append write them) on any static HTTP
+// server or CDN, and every till follows it. catalog sync fetches
+// URL/checkpoint and, when it is newer than the installed catalog, only
+// the records after the installed ones, with a Range request (the whole
+// file from a server that ignores ranges, skipping what the till has). It
+// installs into --catalog, default $XDG_DATA_HOME/smartcheck/catalog, the
+// catalog every command then uses. The first sync into a directory needs
+// the publisher's trust file (--trust), and copies it there; later syncs
+// use that copy.
+//
+// It accepts the new checkpoint only if the trust file's publishers
+// signed it (quorum), it is for the trusted origin, it is neither smaller
+// nor issued earlier than the installed catalog and the last checkpoint
+// this till accepted (--state), it has not expired (--at judges as on
+// another day), and the installed records with the new ones hash to its
+// root: that proves the new log extends the installed one. Otherwise it
+// is refused, and the message says which check failed and which catalog
+// stays in use:
+//
+//	smartcheck: catalog sync: refused: the catalog was rolled back (the published checkpoint
+//	commits to 2 records, the installed one to 3); still using the installed catalog (3 records, issued …)
+//
+// New records are appended after the installed catalog's last one, synced
+// to disk, and only then does the new checkpoint replace the old, in one
+// rename: a sync that is killed, loses power or is cut off at any moment
+// leaves the old catalog or the new one, and the next sync cleans up.
+// Cut connections, stalls (--timeout without a byte), short downloads and
+// server errors are tried again, --tries times in all, from the last whole
+// record received; security failures are not. Two syncs of one directory
+// take turns. Exit status 0 when the catalog is up to date or a newer one
+// was installed, 1 otherwise, 2 for a usage error.
+//
+// till --sync does the same in the background, every --sync-every (sooner
+// after a failure that was not a refusal), never in the way of a scan: a
+// newer catalog takes effect between scans, each check in the log names the
+// catalog that judged it, and the status line says what is followed and
+// how the last sync went; a refused catalog also gets a banner. With
+// --sync the till uses only the catalog it follows, never the demo.
 //
 // Errors are printed as `smartcheck: ...`; a security failure (a bad
 // signature, a rollback, a rewritten history) says so plainly.
@@ -185,6 +230,7 @@ const usage = `usage:
   smartcheck key generate NAME
   smartcheck sign --key FILE [FILE]
   smartcheck catalog build|append|verify ...
+  smartcheck catalog sync [--catalog DIR] [--trust FILE] URL
 run 'smartcheck COMMAND -h' for a command's flags
 `
 
