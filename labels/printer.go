@@ -94,7 +94,7 @@ func (p *socketPrinter) Print(ctx context.Context, job []byte) error {
 	}
 	conn.SetDeadline(deadline)
 	if _, err := conn.Write(job); err != nil {
-		return fmt.Errorf("print to %s: sending the job failed: %v", p.uri, rootCause(err))
+		return maybePrinted{fmt.Errorf("print to %s: sending the job failed: %v", p.uri, rootCause(err))}
 	}
 	// Closing our side tells the printer the job is complete.
 	if tc, ok := conn.(*net.TCPConn); ok {
@@ -208,3 +208,10 @@ func pathCause(err error) error {
 	}
 	return err
 }
+
+// maybePrinted marks an error after part of a job reached the printer
+// (errors.Is(err, ErrMaybePrinted)), keeping its message.
+type maybePrinted struct{ error }
+
+func (m maybePrinted) Is(target error) bool { return target == ErrMaybePrinted }
+func (m maybePrinted) Unwrap() error        { return m.error }
