@@ -279,6 +279,9 @@ func (r *syncRun) sync(now time.Time) error {
 			return err
 		}
 	}
+	if cp.Size > 1<<31 {
+		return fmt.Errorf("the published checkpoint commits to %d records, more than this till can hold", cp.Size)
+	}
 	if now.After(cp.Expires) {
 		return securityErrorf("expired", "the published checkpoint expired at %s; the publisher has signed no newer one", cp.Expires.Format(time.RFC3339))
 	}

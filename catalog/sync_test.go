@@ -795,3 +795,50 @@ func TestSyncWhilePublishing(t *testing.T) {
 	}
 	t.Logf("%d syncs while 20 appends were published", syncs)
 }
+
+// Every mangled byte of a published checkpoint, and of the new records
+// (every 7th), is refused as a security failure, and the installed
+// catalog stays, opening as before.
+func TestSyncMangled(t *testing.T) {
+	f := newSyncFixture(t)
+	old, new := f.prefix(t, 150), f.prefix(t, 153)
+	dir, state := t.TempDir(), t.TempDir()
+	install(t, f, old, dir, state)
+	srv, url := newServer(t, new)
+	tries := 0
+	try := func(what string, p pub) {
+		t.Helper()
+		tries++
+		srv.set(p)
+		s := testSyncer(f, url, dir, state)
+		s.Attempts = 1
+		_, err := s.Sync(context.Background(), syncNow)
+		var se *SyncError
+		if !errors.As(err, &se) || se.Check == "" {
+			t.Fatalf("%s: sync = %v, want a refusal", what, err)
+		}
+		if tries%25 == 0 { // opening checks 101 key records' signatures: not every time
+			if got := installed(t, f, dir, state); got.Size != 150 {
+				t.Fatalf("%s: installed %d records", what, got.Size)
+			}
+		}
+	}
+	for i := range new.checkpoint {
+		p := new
+		p.checkpoint = bytes.Clone(p.checkpoint)
+		p.checkpoint[i] ^= 0x10
+		try(fmt.Sprintf("checkpoint byte %d", i), p)
+	}
+	for i := len(old.records); i < len(new.records); i += 7 {
+		p := new
+		p.records = bytes.Clone(p.records)
+		p.records[i] ^= 0x10
+		try(fmt.Sprintf("records byte %d", i), p)
+	}
+	if n := recordsSize(t, dir); n != int64(len(old.records)) {
+		t.Errorf("records file is %d bytes, want the old %d", n, len(old.records))
+	}
+	if got := installed(t, f, dir, state); got.Size != 150 {
+		t.Fatalf("installed %d records", got.Size)
+	}
+}
