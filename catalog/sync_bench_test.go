@@ -154,6 +154,7 @@ func BenchmarkSync(b *testing.B) {
 			need := float64(len(tail)+len(newCP)) * float64(b.N)
 			b.ReportMetric(float64(sent)/need, "wire/needed")
 			b.ReportMetric(float64(sentBody)/need, "body/needed")
+			b.ReportMetric((float64(sent)-need)/float64(b.N), "wire-extra-B/op")
 			b.ReportMetric(float64(verify.Microseconds())/1000/float64(b.N), "verify-ms/op")
 			// CPU time says what the sync costs when other work shares the cores.
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
