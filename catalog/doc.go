@@ -85,6 +85,22 @@
 // up. The GTIN index is a hint from a byte scan of each body: a record is
 // parsed and its signature checked before any of it is used.
 //
+// # Keeping a till current
+//
+// Sync follows a catalog published on any static HTTP server (catalog.md,
+// "Updating a till"). It checks the published checkpoint — quorum and
+// origin, not smaller or issued earlier than the installed catalog or the
+// last accepted checkpoint, not expired — before it downloads anything,
+// then fetches only the records after the installed ones (an HTTP Range
+// request; the whole file, skipping the installed part, from a server
+// that ignores it) and hashes them into the installed log's compact
+// range: the one comparison with the new root proves both that they are
+// the signed records and that the new log extends the installed one. It
+// appends them after the committed end and then replaces the checkpoint
+// in one rename, so a sync killed at any moment leaves the old catalog or
+// the new one. A SyncError says which check failed (Check: the
+// SecurityError checks, or "expired") and which catalog stays in use.
+//
 // # Signatures, keys and notices
 //
 // Manufacturer signatures are checked when a record is first looked up,

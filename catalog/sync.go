@@ -31,7 +31,12 @@ import (
 // result with the new root. That one comparison proves both that the new
 // records are the ones signed and that the new log extends the installed
 // one (checks 3 and 4), since the old prefix is bytes the till verified
-// itself.
+// itself: the installed catalog is verified in full first (hashed, not
+// indexed), unless the caller has it open already (Syncer.Installed).
+// When the comparison fails, the whole published file is fetched once
+// more to say which it is: records that do not match their own
+// checkpoint (tampering), or a signed log whose first records are not
+// the installed ones (a rewritten history).
 //
 // Installing is crash-safe without copying the catalog. New records are
 // appended after the installed catalog's last committed record, where a
@@ -41,7 +46,13 @@ import (
 // and the next sync first cuts off whatever a killed one left past the
 // committed end. A directory that holds no catalog (or one that no longer
 // verifies) gets the whole records file, written beside it and renamed
-// into place before the checkpoint is.
+// into place before the checkpoint is. A lock file in the directory
+// makes two syncs of it (a till's and a cron job's) take turns.
+//
+// Transient failures (a refused or cut connection, a request that
+// receives nothing for Stall, a short body, a 5xx) are retried with
+// backoff, resuming after the last whole record received; a failed check
+// is not retried.
 
 // Limits on what a server can make a sync read.
 const (
@@ -205,8 +216,7 @@ type syncRun struct {
 	ctx          context.Context
 	client       *http.Client
 	res          SyncResult
-	retries      int // retries left for this sync
-	lastAttempts int
+	lastAttempts int // tries of the last request
 }
 
 func (r *syncRun) defaults() {
