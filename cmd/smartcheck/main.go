@@ -9,6 +9,7 @@
 //	smartcheck till               the staff screen at the till
 //	smartcheck kiosk              the shopper screen at an in-store kiosk, with a camera
 //	smartcheck lookup ...         look codes up without a screen (for scripts and POS systems)
+//	smartcheck labels ...         make and print shelf labels
 //	smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
 //	smartcheck sign --key FILE [FILE]
@@ -83,6 +84,49 @@
 // per line. Exit status 0 when every code was read and judged, whatever the
 // verdicts; 1 when a code could not be read or the catalog could not be
 // opened or trusted; 2 for a usage error.
+//
+// # labels
+//
+//	smartcheck labels [--template NAME] [--format pdf|zpl|png] [-o FILE | --printer URI]
+//	                  [--csv FILE] [--changed] [--again] [--skip N] [--outlines] [--dpi 203|300] [GTIN...]
+//	smartcheck labels --retry [--printer URI] [--again]
+//
+// Makes shelf labels for the products given as codes (any form lookup
+// takes) or in a CSV file (GTIN, then optionally price, batch and shelf
+// location; a header row naming them may give another order). Each label
+// says the brand and model, "Security updates until …" at the declared
+// precision, the password policy, the disclosure contact, the price,
+// and the day it was checked with the catalog's size, with the product's
+// barcode (EAN-13, UPC-A, ITF-14 or GS1-128, within GS1's sizes) and a QR
+// code of the manufacturer's support-period or security page; DEMO on
+// labels from the demo catalog. A product whose verdict is STOP or CHECK
+// gets no label: standard error names it and says why, and the exit
+// status is 1.
+//
+// --template names a sheet or label size: avery-l7160 (the default),
+// avery-l7163, avery-l7165, roll-102x51 and roll-76x51 (thermal rolls; the
+// default for zpl), or any gLabels template by name ("Avery L7161") when
+// gLabels' templates are installed. --format pdf makes A4 sheets, zpl
+// makes ZPL for thermal printers at --dpi 203 or 300, png makes one
+// preview image a label. -o writes a file (- for standard output);
+// --printer sends to cups:QUEUE (through lp), ipp://HOST:PORT/PATH (IPP
+// Print-Job), socket://HOST:9100 (raw ZPL) or file:PATH.
+//
+// Printing goes through a spool in $XDG_STATE_HOME/smartcheck/labels (or
+// --state DIR/labels): a printer that is off, refuses the job or drops
+// the connection gets a clear error, the job is kept, and `labels
+// --retry` sends it. The same labels for the same printer are never sent
+// twice (--again prints another copy); after a dropped connection the
+// printer is asked whether it has the job before it is sent again. A
+// journal records what every printed label said: `labels --changed`
+// makes only the labels whose text would now differ (a new catalog, an
+// extended period, an end that came closer), and names the products whose
+// labels must come down (a notice, a support period that ended).
+//
+// Without products, --csv or --changed, on a terminal, it opens the label
+// screen: type a brand, a model or a GTIN, choose a product with the
+// arrows and see its label, Enter adds it to the print list, F6 sets its
+// price, F4 takes the last one off, F5 prints the list, F10 quits.
 //
 // # Keys, signing and publishing
 //
@@ -192,6 +236,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.kiosk(args)
 	case "lookup":
 		err = e.lookup(args)
+	case "labels":
+		err = e.labels(args)
 	case "scan":
 		err = e.scan(args)
 	case "key":
@@ -226,6 +272,7 @@ const usage = `usage:
   smartcheck [till]             the staff screen at the till
   smartcheck kiosk [--camera DEV|DIR|FILE.mjpeg] [--staff-pin PIN]
   smartcheck lookup [--json] CODE...
+  smartcheck labels [-o FILE | --printer URI] [--csv FILE] [--changed] [GTIN...]
   smartcheck scan [--json] IMAGE...
   smartcheck key generate NAME
   smartcheck sign --key FILE [FILE]
