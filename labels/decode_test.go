@@ -65,6 +65,8 @@ func TestPDFDecodes(t *testing.T) {
 	templates := []string{"avery-l7160", "avery-l7163", "avery-l7165"}
 	if _, err := os.Stat(GLabelsDir); err == nil {
 		templates = append(templates, "Avery L7161")
+	} else if os.Getenv("CI") == "true" {
+		t.Errorf("gLabels' templates are not in %s, and CI=true: .ci/run should install glabels-data", GLabelsDir)
 	}
 	for _, name := range templates {
 		t.Run(name, func(t *testing.T) {
