@@ -163,19 +163,41 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 			return nil, err
 		}
 	}
-	// Compact puts the price and the footer among the text rows when
-	// there is no room for them beside a long barcode.
-	for _, compact := range []bool{false, true} {
-		for _, x := range moduleSizes(opt.Dot, minX, nominalX, maxX) {
-			for _, scale := range []float64{2.0, 1.8, 1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8} {
-				if d := try(l, bar, qr, w, h, x, scale, opt.Dot, compact); d != nil {
+	// The codes band is the barcode, the QR code and between them the
+	// price and the footer. Side also puts the password and contact lines
+	// there, on a label wide enough, to leave the text above room to
+	// grow; compact puts the price and the footer among the text rows,
+	// when a long barcode leaves no room beside it.
+	for _, x := range moduleSizes(opt.Dot, minX, nominalX, maxX) {
+		for _, scale := range scales {
+			for _, mode := range []layoutMode{modeNormal, modeSide} {
+				if d := try(l, bar, qr, w, h, x, scale, opt.Dot, mode); d != nil {
 					return d, nil
 				}
 			}
 		}
 	}
+	for _, x := range moduleSizes(opt.Dot, minX, nominalX, maxX) {
+		for _, scale := range scales {
+			if d := try(l, bar, qr, w, h, x, scale, opt.Dot, modeCompact); d != nil {
+				return d, nil
+			}
+		}
+	}
 	return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small for %s's barcode at GS1's minimum size, its QR code and its text", w, h, l.GTIN)
 }
+
+// scales are the text sizes tried, largest first, as multiples of the
+// smallest comfortable size.
+var scales = []float64{2.0, 1.8, 1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8}
+
+type layoutMode uint8
+
+const (
+	modeNormal layoutMode = iota
+	modeSide
+	modeCompact
+)
 
 // moduleSizes lists the module sizes to try, best first: from nominal
 // down to the minimum, or with a printer dot, whole numbers of dots
@@ -223,8 +245,8 @@ type line struct {
 
 // try lays the label out with bar modules of x mm and text scaled by
 // scale; nil when it does not fit.
-func try(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compact bool) *Drawing {
-	d, why := try1(l, bar, qr, w, h, x, scale, dot, compact)
+func try(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, mode layoutMode) *Drawing {
+	d, why := try1(l, bar, qr, w, h, x, scale, dot, mode)
 	if debugLayout != nil {
 		debugLayout(x, scale, why)
 	}
@@ -233,7 +255,8 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compact
 
 var debugLayout func(x, scale float64, why string)
 
-func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compact bool) (*Drawing, string) {
+func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, mode layoutMode) (*Drawing, string) {
+	compact, side := mode == modeCompact, mode == modeSide
 	d := &Drawing{W: w, H: h}
 	iw := w - 2*margin
 
@@ -264,14 +287,19 @@ func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compac
 			titleW -= pw + 1.5
 		}
 	}
-	rows := []line{
-		{s: l.Title, size: 9 * scale, min: 6.5, bold: true, maxLines: 2},
-		{s: l.Support, size: 7 * scale, min: 5, bold: true, maxLines: 2},
+	details := []line{
 		{s: l.Note, size: 6 * scale, min: 4.5, bold: true, maxLines: 2},
 		{s: l.Passwords, size: 6 * scale, min: 4.5, maxLines: 2},
 		{s: l.Contact, size: 6 * scale, min: 4.5, maxLines: 1},
-		{s: footerRow, size: 4.5 * scale, min: 3.8, maxLines: 1},
 	}
+	rows := []line{
+		{s: l.Title, size: 9 * scale, min: 6.5, bold: true, maxLines: 2},
+		{s: l.Support, size: 7 * scale, min: 5, bold: true, maxLines: 2},
+	}
+	if !side {
+		rows = append(rows, details...)
+	}
+	rows = append(rows, line{s: footerRow, size: 4.5 * scale, min: 3.8, maxLines: 1})
 	for i, r := range rows {
 		if r.s == "" {
 			continue
@@ -329,8 +357,11 @@ func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compac
 	// The QR code: the largest modules that leave room beside the
 	// barcode for the price and footer, and are no taller than it.
 	minGap := 8.0
-	if compact {
+	switch mode {
+	case modeCompact:
 		minGap = -1 // the two quiet zones may touch
+	case modeSide:
+		minGap = 28
 	}
 	qrSide, qrM, qrLeft, gapR := 0.0, 0.0, 0.0, w-margin
 	if qr != nil {
@@ -384,6 +415,23 @@ func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, compac
 			gy += size * ptMM * 0.9
 			d.Texts = append(d.Texts, Text{X: gapL, Y: gy, Size: size, Bold: true, S: l.Price})
 			gy += size * ptMM * 0.3
+		}
+		if side {
+			for _, r := range details {
+				if r.s == "" {
+					continue
+				}
+				size := min(r.size, 6)
+				ls := wrapText(r.s, r.bold, size, gapW)
+				if len(ls) > 3 {
+					return nil, "details too long for the side"
+				}
+				for _, s := range ls {
+					gy += size * ptMM * 1.02
+					d.Texts = append(d.Texts, Text{X: gapL, Y: gy, Size: size, Bold: r.bold, S: s})
+					gy += size * ptMM * 0.22
+				}
+			}
 		}
 		footer := strings.Split(l.Footer, " · ")
 		if l.Shelf != "" {
@@ -483,10 +531,18 @@ func wrapText(s string, bold bool, size, width float64) []string {
 			lines = append(lines, cur)
 		}
 		for textWidth(word, bold, size) > width && len(word) > 1 {
+			// A word longer than a line (a web address) breaks after a
+			// '/', '.', '@' or '-' where one fits, else where it must.
 			r := []rune(word)
 			n := len(r) - 1
 			for n > 1 && textWidth(string(r[:n]), bold, size) > width {
 				n--
+			}
+			for k := n; k > n/2; k-- {
+				if strings.ContainsRune("/.@-", r[k-1]) {
+					n = k
+					break
+				}
 			}
 			lines = append(lines, string(r[:n]))
 			word = string(r[n:])
