@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 )
 
 // cupsPrinter prints through a CUPS queue with the lp command, as a
@@ -79,6 +82,11 @@ func (p *cupsPrinter) PrintJob(ctx context.Context, job Job) (string, error) {
 		if !errors.As(err, &ee) {
 			return "", fmt.Errorf("print to %s: lp: %v", p.uri, err)
 		}
+		// lp says a queue "does not exist" when it cannot reach the
+		// server at all: say which it is.
+		if server, up := p.serverUp(); !up {
+			return "", fmt.Errorf("print to %s: the CUPS server %s is not answering: is cupsd running, and is that its address?", p.uri, server)
+		}
 		return "", fmt.Errorf("print to %s: CUPS refused the job: %s%s", p.uri, msg, cupsHint(msg))
 	}
 	m := lpRequestID.FindSubmatch(stdout.Bytes())
@@ -94,7 +102,7 @@ func cupsHint(msg string) string {
 		return " (lpstat -p lists the queues)"
 	case strings.Contains(msg, "not accepting"):
 		return " (cupsaccept QUEUE lets it take jobs again)"
-	case strings.Contains(msg, "connect"), strings.Contains(msg, "Connection refused"):
+	case strings.Contains(msg, "connect"), strings.Contains(msg, "Connection refused"), strings.Contains(msg, "not running"):
 		return " (is the CUPS server, cupsd, running?)"
 	}
 	return ""
@@ -116,4 +124,35 @@ func (p *cupsPrinter) FindJob(ctx context.Context, name string) (string, bool, e
 		id = p.queue + "-" + id
 	}
 	return id, ok, err
+}
+
+// serverUp reports whether the CUPS server lp talks to takes connections.
+func (p *cupsPrinter) serverUp() (string, bool) {
+	server := p.host
+	if server == "" {
+		server = os.Getenv("CUPS_SERVER")
+	}
+	if server == "" || strings.HasPrefix(server, "/") {
+		sock := server
+		if sock == "" {
+			sock = "/run/cups/cups.sock"
+		}
+		if c, err := net.DialTimeout("unix", sock, time.Second); err == nil {
+			c.Close()
+			return sock, true
+		}
+		if server != "" {
+			return sock, false
+		}
+		server = "localhost:631"
+	}
+	if !strings.Contains(server, ":") {
+		server += ":631"
+	}
+	c, err := net.DialTimeout("tcp", server, 2*time.Second)
+	if err != nil {
+		return server, false
+	}
+	c.Close()
+	return server, true
 }

@@ -112,6 +112,25 @@ func TestCUPSPrinter(t *testing.T) {
 		t.Errorf("the printer got %d bytes, not the %d sent", len(got), len(job.Data))
 	}
 
+	// A queue told to refuse jobs (cupsreject): refused, saying how to
+	// let it take jobs again.
+	host := strings.TrimPrefix(uri, "cups:labels@")
+	if reject, err := exec.LookPath("cupsreject"); err == nil {
+		if out, err := exec.Command(reject, "-h", host, "labels").CombinedOutput(); err != nil {
+			t.Fatalf("cupsreject: %v\n%s", err, out)
+		}
+		_, err = Send(ctx, p, Job{Name: "smartcheck refused", Format: "application/pdf", Data: job.Data})
+		if err == nil || !strings.Contains(err.Error(), "not accepting") || !strings.Contains(err.Error(), "cupsaccept") {
+			t.Errorf("a queue that refuses jobs: %v", err)
+		}
+	}
+
+	off, _ := OpenPrinter(fmt.Sprintf("cups:labels@127.0.0.1:%d", freePort(t)))
+	_, err = Send(ctx, off, job)
+	if err == nil || !strings.Contains(err.Error(), "is not answering") {
+		t.Errorf("a CUPS server that is off: %v", err)
+	}
+
 	missing, _ := OpenPrinter(strings.Replace(uri, "cups:labels@", "cups:nosuchqueue@", 1))
 	_, err = Send(ctx, missing, job)
 	if err == nil || !strings.Contains(err.Error(), "CUPS refused the job") {
