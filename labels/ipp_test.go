@@ -275,3 +275,45 @@ func readAWhile(c net.Conn) {
 	c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 	io.Copy(io.Discard, c)
 }
+
+// TestIPPSpoolNothingTwice: a job whose connection dropped after the
+// printer had it is found on the printer by name (Get-Jobs) when retried,
+// and not sent again.
+func TestIPPSpoolNothingTwice(t *testing.T) {
+	e := startIPPEve(t)
+	p, err := OpenPrinter(e.uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := Job{Format: "application/pdf", Data: testPDF(t)}
+	j, err := s.Add(p.String(), job, spoolLabels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// The printer takes the job, but the answer is lost: the spool only
+	// knows the connection dropped.
+	id, err := Send(ctx, p, Job{Name: j.Name(), Format: job.Format, Data: job.Data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.State = JobMaybe
+	if err := s.save(j); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Deliver(ctx, p, j); err != nil {
+		t.Fatal(err)
+	}
+	if j.State != JobSent || j.PrinterJob != id {
+		t.Errorf("after the retry: state %q, printer job %q; want sent, %q", j.State, j.PrinterJob, id)
+	}
+	e.document(t, id)
+	files, _ := filepath.Glob(filepath.Join(e.spool, "*.pdf"))
+	if len(files) != 1 {
+		t.Errorf("the printer has %d documents, want 1: %v", len(files), files)
+	}
+}
