@@ -44,6 +44,13 @@ type KioskConfig struct {
 	// is what was asked for (--camera), "" when none was.
 	Camera     *scan.Camera
 	CameraSpec string
+
+	// Sync, if not nil, keeps the catalog current in the background, as
+	// the till's does: a newer catalog takes effect between lookups (a
+	// scan is judged wholly by one catalog), and the kiosk then closes
+	// the catalog it replaced, the first one included. Only the staff
+	// screen says how syncing goes.
+	Sync *SyncConfig
 }
 
 // kioskMode is what the kiosk screen shows.
@@ -130,6 +137,9 @@ type Kiosk struct {
 	cam     cameraState
 	preview *scan.Preview
 
+	sync    *BackgroundSync  // nil without --sync
+	nextCat *catalog.Catalog // installed by a sync, opened, waiting for the lookup in flight to end
+
 	// tick starts a timer: tea.Tick, but tests take the timers in hand.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 
@@ -158,16 +168,56 @@ func NewKiosk(cfg KioskConfig) *Kiosk {
 	if cfg.Idle <= 0 {
 		cfg.Idle = 30 * time.Second
 	}
-	return &Kiosk{
+	m := &Kiosk{
 		cfg: cfg, styles: DefaultStyles(), keys: DefaultKioskKeyMap(),
 		width: 80, height: 24,
 		staleBody: true, stalePreview: true,
 		tick: tea.Tick,
 	}
+	if cfg.Sync != nil {
+		m.sync = NewBackgroundSync(*cfg.Sync, cfg.Now)
+	}
+	return m
 }
 
-// Init starts listening to the camera.
-func (m *Kiosk) Init() tea.Cmd { return m.listen() }
+// Init starts listening to the camera, and the first background sync.
+func (m *Kiosk) Init() tea.Cmd { return tea.Batch(m.listen(), m.sync.Start(m.newestCatalog())) }
+
+// newestCatalog is the newest catalog the kiosk has: the one a sync may
+// extend.
+func (m *Kiosk) newestCatalog() *catalog.Catalog {
+	if m.nextCat != nil {
+		return m.nextCat
+	}
+	return m.cfg.Catalog
+}
+
+// offer takes in a catalog a sync installed and opened, and swaps it in
+// now if no lookup is in flight, else when the lookup ends.
+func (m *Kiosk) offer(cat *catalog.Catalog) {
+	if m.nextCat != nil {
+		m.nextCat.Close() // superseded before it was used
+	}
+	m.nextCat = cat
+	m.swap()
+}
+
+// swap makes the waiting catalog the one scans are judged by, between
+// lookups, and closes the one it replaces: nothing else reads it, since
+// a lookup reads only the catalog it started with, and none is running.
+// The result on screen stays: it was judged whole by the old catalog.
+func (m *Kiosk) swap() {
+	if m.nextCat == nil || m.asking != 0 {
+		return
+	}
+	old := m.cfg.Catalog
+	m.cfg.Catalog, m.cfg.Untrusted, m.cfg.Demo = m.nextCat, nil, false
+	m.nextCat = nil
+	if old != nil {
+		old.Close()
+	}
+	m.staleBody = true
+}
 
 // listen waits for the camera's next event or preview. One listen is
 // outstanding at a time; each message it brings starts the next.
@@ -198,6 +248,15 @@ func (m *Kiosk) listen() tea.Cmd {
 
 // Update handles one message. It never blocks.
 func (m *Kiosk) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cat, cmd, ok := m.sync.Update(msg, m.newestCatalog()); ok {
+		if cat != nil {
+			m.offer(cat)
+		}
+		if m.mode == modeStaff {
+			m.staleBody = true // it says how syncing goes
+		}
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -370,6 +429,7 @@ func (m *Kiosk) judged(msg lookupMsg) tea.Cmd {
 		return nil // not the lookup in flight: stale
 	}
 	m.asking = 0
+	m.swap() // between scans: the next is judged by the newest catalog
 	if p := m.next; p != nil {
 		m.next = nil
 		return m.ask(*p) // a newer scan: its answer, not this one

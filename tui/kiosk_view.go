@@ -455,6 +455,10 @@ func (m *Kiosk) staffLines(c *kioskWriter) {
 	s := catalog.Sanitize
 	plain := lipgloss.NewStyle()
 	c.add("", st.Title.Render("Staff"), "")
+	if r := m.sync.Refusal(); r != "" {
+		c.wrap(st.Error, s(r), 0)
+		c.add("")
+	}
 	if cat := m.cfg.Catalog; cat != nil {
 		cp := cat.Checkpoint
 		what := fmt.Sprintf("%s · %d records · issued %s · expires %s · today %s", s(cp.Origin), cp.Size,
@@ -467,7 +471,14 @@ func (m *Kiosk) staffLines(c *kioskWriter) {
 		}
 		c.field(st.Label, "Catalog", plain, what)
 	} else {
-		c.field(st.Label, "Catalog", st.Error, fmt.Sprintf("UNTRUSTED — every scan shows CHECK. Why: %v", m.cfg.Untrusted))
+		c.field(st.Label, "Catalog", st.Error, s(fmt.Sprintf("UNTRUSTED — every scan shows CHECK. Why: %v", m.cfg.Untrusted)))
+	}
+	if m.sync != nil {
+		style := plain
+		if last, ended := m.sync.Last(); ended && last.Err != nil {
+			style = st.Error
+		}
+		c.field(st.Label, "Updates", style, s(m.sync.Status()))
 	}
 	c.add("")
 	for i, l := range m.cameraWords() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -18,11 +19,16 @@ import (
 //	                 [--camera DEVICE|DIR|FILE.mjpeg] [--camera-size 1280x720] [--camera-format auto|mjpeg|yuyv]
 //	                 [--fps 15] [--confirm 3] [--idle 30s] [--staff-pin PIN]
 //	                 [--support-ended=stop|caution] [--caution-months N]
+//	                 [--sync URL [--sync-every 15m]]
 //
 // Like the till, a catalog that cannot be opened or trusted does not stop
 // it: every scan then shows CHECK. A camera that is missing or goes away
 // does not stop it either: it is tried again every two seconds, the
-// scanner works meanwhile, and the staff screen says why.
+// scanner works meanwhile, and the staff screen says why. With --sync the
+// kiosk follows the catalog published at URL as the till does, in the
+// background, into --catalog (default: the installed catalog's
+// directory), never falling back to the demo catalog; the staff screen
+// says how syncing goes, the shopper's never does.
 func (e *env) kiosk(args []string) error {
 	fs := e.newFlags("kiosk", "[--camera /dev/video0|DIR|FILE.mjpeg] [--idle 30s] [--staff-pin PIN] [--catalog DIR] [--at YYYY-MM-DD]")
 	var cf catalogFlags
@@ -36,6 +42,8 @@ func (e *env) kiosk(args []string) error {
 	confirm := fs.Int("confirm", 3, "consecutive decoded camera frames that must agree on a code")
 	idle := fs.Duration("idle", 30*time.Second, "clear the screen after this long without a scan")
 	pin := fs.String("staff-pin", "", "staff `PIN` (4 to 16 digits) that F12 asks for; with it F10 quits (default $SMARTCHECK_STAFF_PIN; without either, the kiosk is stopped with kill)")
+	syncURL := fs.String("sync", "", "follow the catalog published at `URL`: sync in the background and use each newer catalog between scans")
+	syncEvery := fs.Duration("sync-every", 15*time.Minute, "time between background syncs (with --sync)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -89,6 +97,23 @@ func (e *env) kiosk(args []string) error {
 		e.errorf("--staff-pin must be 4 to 16 digits")
 		return errUsage
 	}
+	var syncer *catalog.Syncer
+	everySet := false
+	fs.Visit(func(f *flag.Flag) { everySet = everySet || f.Name == "sync-every" })
+	switch {
+	case *syncURL != "":
+		if *syncEvery < time.Second {
+			e.errorf("--sync-every must be at least 1s")
+			return errUsage
+		}
+		if syncer, err = cf.syncer(*syncURL); err != nil {
+			e.errorf("--sync: %v", err)
+			return errUsage
+		}
+	case everySet:
+		e.errorf("--sync-every needs --sync URL")
+		return errUsage
+	}
 	if *camera != "" && !scan.IsCameraDevice(*camera) {
 		// A clip or a directory that is not there is a mistake, not a
 		// camera that is unplugged for now.
@@ -107,10 +132,19 @@ func (e *env) kiosk(args []string) error {
 	if err := tui.KioskNeedsTerminal(e.stdin); err != nil {
 		return err
 	}
+	if syncer != nil {
+		// The catalog the kiosk follows, and nothing else: not the demo.
+		cf.dir = syncer.Dir
+		cfg.Sync = syncConfig(syncer, cf, *syncEvery)
+	}
 	cat, err := cf.open(e.stderr)
-	if err != nil {
+	switch {
+	case err != nil && syncer != nil && noCatalog(syncer.Dir):
+		cfg.Untrusted = fmt.Errorf("no catalog is installed in %s yet: the first sync from %s installs it", syncer.Dir, syncer.URL)
+	case err != nil:
 		cfg.Untrusted = err
-	} else {
+	default:
+		// With --sync the kiosk closes it when a newer one takes over.
 		defer cat.Close()
 		cfg.Catalog, cfg.Demo = cat.Catalog, cat.demo
 	}
@@ -125,7 +159,7 @@ func (e *env) kiosk(args []string) error {
 	if err := tui.RunKiosk(cfg, e.stdin, e.stdout); err != nil {
 		return err
 	}
-	if cfg.Untrusted != nil {
+	if cfg.Untrusted != nil && syncer == nil {
 		e.errorf("the catalog was not trusted: %v", cfg.Untrusted)
 	}
 	return nil

@@ -46,7 +46,7 @@
 //
 //	smartcheck kiosk [--camera /dev/video0|DIR|FILE.mjpeg] [--idle 30s] [--staff-pin PIN]
 //	                 [--camera-size 1280x720] [--camera-format auto|mjpeg|yuyv] [--fps 15] [--confirm 3]
-//	                 [--support-ended=stop|caution] [--caution-months N]
+//	                 [--support-ended=stop|caution] [--caution-months N] [--sync URL [--sync-every 15m]]
 //
 // The full-screen shopper screen of an unattended kiosk. A shopper holds a
 // box up to the camera, or scans it with a keyboard-wedge scanner, and
@@ -73,6 +73,14 @@
 // 4 to 16 digits, it asks for the PIN first and then F10 quits; three wrong
 // PINs lock the prompt for a minute. Without a PIN the kiosk cannot be left
 // from the keyboard at all: stop it with kill (SIGTERM quits cleanly).
+//
+// --sync URL follows a published catalog as till --sync does (see
+// "Following a published catalog"): in the background, every --sync-every,
+// never in the way of a scan; a newer catalog takes effect between scans,
+// and the kiosk never falls back to the demo catalog. Only the staff
+// screen says what is followed, how the last sync went and, in red, that
+// a catalog was refused; shoppers see nothing of it. Until the first sync
+// installs a catalog every scan asks the shopper to see a member of staff.
 //
 // # lookup
 //
