@@ -84,7 +84,7 @@ func Make(res *catalog.Result, it Item, ctx Context) (*Label, error) {
 	l := &Label{
 		GTIN:      res.GTIN,
 		Title:     s(strings.TrimSpace(d.Brand + " " + d.Model)),
-		Passwords: "Passwords: " + catalog.PasswordWords(d.Passwords),
+		Passwords: "Passwords: " + s(catalog.PasswordWords(d.Passwords)),
 		Price:     price,
 		Shelf:     s(it.Shelf),
 		Demo:      ctx.Demo,
