@@ -96,10 +96,11 @@ type (
 		hits []hit
 	}
 	labelsPrintedMsg struct {
-		n   int
-		res labels.PrintResult
-		err error
-		to  string
+		n    int
+		res  labels.PrintResult
+		err  error
+		to   string
+		file bool // written to a file, not sent to a printer
 	}
 )
 
@@ -198,7 +199,11 @@ func (m *Labels) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setNotice(fmt.Sprintf("%s already printed on %s (job %s): not printed again.", fmt.Sprint(msg.n)+" "+plural(msg.n, "label", "labels"), msg.to, msg.res.Job.ID), true)
 			m.list = nil
 		default:
-			m.setNotice(fmt.Sprintf("%s sent to %s.", fmt.Sprint(msg.n)+" "+plural(msg.n, "label", "labels"), msg.to), false)
+			verb := "sent to"
+			if msg.file {
+				verb = "written to"
+			}
+			m.setNotice(fmt.Sprintf("%d %s %s %s.", msg.n, plural(msg.n, "label", "labels"), verb, msg.to), false)
 			m.list = nil
 		}
 	}
@@ -399,7 +404,7 @@ func (m *Labels) print() tea.Cmd {
 			if err == nil {
 				err = os.WriteFile(cfg.OutFile, data, 0o644)
 			}
-			return labelsPrintedMsg{n: len(ls), err: err, to: to}
+			return labelsPrintedMsg{n: len(ls), err: err, to: to, file: true}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
