@@ -60,4 +60,16 @@
 // can find a job by name (JobFinder): after a connection drops mid-job
 // (ErrMaybePrinted) a retry asks the printer before sending again, so
 // that nothing prints twice. A printer that is busy is asked again.
+//
+// # Spool and journal
+//
+// Print puts every label job in a Spool (a directory: smartcheck uses
+// $XDG_STATE_HOME/smartcheck/labels) before sending it. A job is named by
+// a hash of its printer and its bytes, so the same labels for the same
+// printer are one job: once a printer has taken it, it is not sent again
+// unless a copy is asked for. A job a printer did not take stays, with
+// the reason, until Spool.Deliver sends it. When a printer takes a job,
+// the journal (journal.jsonl) gets what each of its labels said, with the
+// item it was made for, so that a later run can make each label again
+// and print only those whose text changed.
 package labels
