@@ -293,6 +293,10 @@ func (e *env) writeLabels(out labels.Output, name string, ls []*labels.Label, ba
 		return os.WriteFile(name, data, 0o644)
 	}
 	if out.Format == "png" {
+		if name == "-" && len(ls) > 1 {
+			e.errorf("labels: a PNG preview is one label; %d labels need -o FILE.png (one file each)", len(ls))
+			return exitError(1)
+		}
 		for i, l := range ls {
 			data, err := out.Render([]*labels.Label{l})
 			if err != nil {
