@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -42,8 +41,8 @@ func (e *env) kiosk(args []string) error {
 	confirm := fs.Int("confirm", 3, "consecutive decoded camera frames that must agree on a code")
 	idle := fs.Duration("idle", 30*time.Second, "clear the screen after this long without a scan")
 	pin := fs.String("staff-pin", "", "staff `PIN` (4 to 16 digits) that F12 asks for; with it F10 quits (default $SMARTCHECK_STAFF_PIN; without either, the kiosk is stopped with kill)")
-	syncURL := fs.String("sync", "", "follow the catalog published at `URL`: sync in the background and use each newer catalog between scans")
-	syncEvery := fs.Duration("sync-every", 15*time.Minute, "time between background syncs (with --sync)")
+	var ff followFlags
+	ff.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -97,21 +96,8 @@ func (e *env) kiosk(args []string) error {
 		e.errorf("--staff-pin must be 4 to 16 digits")
 		return errUsage
 	}
-	var syncer *catalog.Syncer
-	everySet := false
-	fs.Visit(func(f *flag.Flag) { everySet = everySet || f.Name == "sync-every" })
-	switch {
-	case *syncURL != "":
-		if *syncEvery < time.Second {
-			e.errorf("--sync-every must be at least 1s")
-			return errUsage
-		}
-		if syncer, err = cf.syncer(*syncURL); err != nil {
-			e.errorf("--sync: %v", err)
-			return errUsage
-		}
-	case everySet:
-		e.errorf("--sync-every needs --sync URL")
+	if err := ff.check(fs, &cf); err != nil {
+		e.errorf("%v", err)
 		return errUsage
 	}
 	if *camera != "" && !scan.IsCameraDevice(*camera) {
@@ -132,18 +118,11 @@ func (e *env) kiosk(args []string) error {
 	if err := tui.KioskNeedsTerminal(e.stdin); err != nil {
 		return err
 	}
-	if syncer != nil {
-		// The catalog the kiosk follows, and nothing else: not the demo.
-		cf.dir = syncer.Dir
-		cfg.Sync = syncConfig(syncer, cf, *syncEvery)
-	}
-	cat, err := cf.open(e.stderr)
-	switch {
-	case err != nil && syncer != nil && noCatalog(syncer.Dir):
-		cfg.Untrusted = fmt.Errorf("no catalog is installed in %s yet: the first sync from %s installs it", syncer.Dir, syncer.URL)
-	case err != nil:
+	cfg.Sync = ff.config(cf)
+	cat, err := ff.open(&cf, e.stderr)
+	if err != nil {
 		cfg.Untrusted = err
-	default:
+	} else {
 		// With --sync the kiosk closes it when a newer one takes over.
 		defer cat.Close()
 		cfg.Catalog, cfg.Demo = cat.Catalog, cat.demo
@@ -159,7 +138,7 @@ func (e *env) kiosk(args []string) error {
 	if err := tui.RunKiosk(cfg, e.stdin, e.stdout); err != nil {
 		return err
 	}
-	if cfg.Untrusted != nil && syncer == nil {
+	if cfg.Untrusted != nil && ff.syncer == nil {
 		e.errorf("the catalog was not trusted: %v", cfg.Untrusted)
 	}
 	return nil

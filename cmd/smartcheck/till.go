@@ -1,15 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/labels"
@@ -40,8 +33,8 @@ func (e *env) till(args []string) error {
 	qrMode := fs.String("receipt-qr", "native", "how the receipt's QR code is printed: `native` (GS ( k) or raster (GS v 0)")
 	var pf policyFlags
 	pf.register(fs)
-	syncURL := fs.String("sync", "", "follow the catalog published at `URL`: sync in the background and use each newer catalog between scans")
-	syncEvery := fs.Duration("sync-every", 15*time.Minute, "time between background syncs (with --sync)")
+	var ff followFlags
+	ff.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -68,21 +61,8 @@ func (e *env) till(args []string) error {
 		e.errorf("%v", err)
 		return errUsage
 	}
-	var syncer *catalog.Syncer
-	everySet := false
-	fs.Visit(func(f *flag.Flag) { everySet = everySet || f.Name == "sync-every" })
-	switch {
-	case *syncURL != "":
-		if *syncEvery < time.Second {
-			e.errorf("--sync-every must be at least 1s")
-			return errUsage
-		}
-		if syncer, err = cf.syncer(*syncURL); err != nil {
-			e.errorf("--sync: %v", err)
-			return errUsage
-		}
-	case everySet:
-		e.errorf("--sync-every needs --sync URL")
+	if err := ff.check(fs, &cf); err != nil {
+		e.errorf("%v", err)
 		return errUsage
 	}
 	cfg := tui.TillConfig{
@@ -119,18 +99,11 @@ func (e *env) till(args []string) error {
 	defer ddlog.Close()
 	cfg.Log = tui.NewLogWriter(ddlog)
 
-	if syncer != nil {
-		// The catalog the till follows, and nothing else: not the demo.
-		cf.dir = syncer.Dir
-		cfg.Sync = syncConfig(syncer, cf, *syncEvery)
-	}
-	cat, err := cf.open(e.stderr)
-	switch {
-	case err != nil && syncer != nil && noCatalog(syncer.Dir):
-		cfg.Untrusted = fmt.Errorf("no catalog is installed in %s yet: the first sync from %s installs it", syncer.Dir, syncer.URL)
-	case err != nil:
+	cfg.Sync = ff.config(cf)
+	cat, err := ff.open(&cf, e.stderr)
+	if err != nil {
 		cfg.Untrusted = err
-	default:
+	} else {
 		// With --sync the till closes it when a newer one takes over.
 		defer cat.Close()
 		cfg.Catalog, cfg.Demo = cat.Catalog, cat.demo
@@ -144,36 +117,8 @@ func (e *env) till(args []string) error {
 	if logErr != nil {
 		return fmt.Errorf("the due-diligence log %s was not fully written: %w", path, logErr)
 	}
-	if cfg.Untrusted != nil && syncer == nil {
+	if cfg.Untrusted != nil && ff.syncer == nil {
 		e.errorf("the catalog was not trusted: %v", cfg.Untrusted)
 	}
 	return nil
-}
-
-// syncConfig is the till's background sync with s: each sync may extend
-// the catalog the till has open, and a newly installed catalog is opened
-// as the till opened its first (against the last accepted checkpoint).
-func syncConfig(s *catalog.Syncer, cf catalogFlags, every time.Duration) *tui.SyncConfig {
-	return &tui.SyncConfig{
-		Source: s.URL,
-		Every:  every,
-		Sync: func(ctx context.Context, installed *catalog.Catalog) (catalog.SyncResult, error) {
-			one := *s
-			one.Installed = installed
-			return one.Sync(ctx, time.Now())
-		},
-		Open: func() (*catalog.Catalog, error) {
-			o, err := cf.open(io.Discard)
-			if err != nil {
-				return nil, err
-			}
-			return o.Catalog, nil
-		},
-	}
-}
-
-// noCatalog reports whether dir holds no catalog (no checkpoint) yet.
-func noCatalog(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "checkpoint"))
-	return errors.Is(err, fs.ErrNotExist)
 }
