@@ -137,8 +137,8 @@ type Kiosk struct {
 	cam     cameraState
 	preview *scan.Preview
 
-	sync    *BackgroundSync  // nil without --sync
-	nextCat *catalog.Catalog // installed by a sync, opened, waiting for the lookup in flight to end
+	sync    *BackgroundSync // nil without --sync
+	swapper catalogSwap     // a newer catalog waiting for the lookup in flight to end
 
 	// tick starts a timer: tea.Tick, but tests take the timers in hand.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
@@ -185,38 +185,23 @@ func (m *Kiosk) Init() tea.Cmd { return tea.Batch(m.listen(), m.sync.Start(m.new
 
 // newestCatalog is the newest catalog the kiosk has: the one a sync may
 // extend.
-func (m *Kiosk) newestCatalog() *catalog.Catalog {
-	if m.nextCat != nil {
-		return m.nextCat
-	}
-	return m.cfg.Catalog
-}
+func (m *Kiosk) newestCatalog() *catalog.Catalog { return m.swapper.newest(m.cfg.Catalog) }
 
 // offer takes in a catalog a sync installed and opened, and swaps it in
 // now if no lookup is in flight, else when the lookup ends.
 func (m *Kiosk) offer(cat *catalog.Catalog) {
-	if m.nextCat != nil {
-		m.nextCat.Close() // superseded before it was used
-	}
-	m.nextCat = cat
+	m.swapper.offer(cat)
 	m.swap()
 }
 
 // swap makes the waiting catalog the one scans are judged by, between
-// lookups, and closes the one it replaces: nothing else reads it, since
-// a lookup reads only the catalog it started with, and none is running.
+// lookups (see catalogSwap).
 // The result on screen stays: it was judged whole by the old catalog.
 func (m *Kiosk) swap() {
-	if m.nextCat == nil || m.asking != 0 {
-		return
+	if m.swapper.take(&m.cfg.Catalog, m.asking != 0) {
+		m.cfg.Untrusted, m.cfg.Demo = nil, false
+		m.staleBody = true
 	}
-	old := m.cfg.Catalog
-	m.cfg.Catalog, m.cfg.Untrusted, m.cfg.Demo = m.nextCat, nil, false
-	m.nextCat = nil
-	if old != nil {
-		old.Close()
-	}
-	m.staleBody = true
 }
 
 // listen waits for the camera's next event or preview. One listen is

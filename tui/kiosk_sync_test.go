@@ -80,7 +80,7 @@ func TestKioskSwapsCatalogBetweenScans(t *testing.T) {
 		t.Fatal("no lookup in flight")
 	}
 	k.runSync(t)
-	if k.cfg.Catalog != old || k.nextCat != new {
+	if k.cfg.Catalog != old || k.swapper.next != new {
 		t.Fatal("the catalog was swapped while a lookup was in flight")
 	}
 	if _, err := old.Record(0); err != nil {
@@ -90,7 +90,7 @@ func TestKioskSwapsCatalogBetweenScans(t *testing.T) {
 	if size, declared := judgedBy(t, k); size != 1500 || declared {
 		t.Errorf("scan 1 judged by the catalog of %d records (declared: %v), want the old one's 1500, unknown", size, declared)
 	}
-	if k.cfg.Catalog != new || k.nextCat != nil {
+	if k.cfg.Catalog != new || k.swapper.next != nil {
 		t.Fatal("the new catalog did not take effect after the lookup")
 	}
 	if _, err := old.Record(0); err == nil {

@@ -212,3 +212,41 @@ func (s *BackgroundSync) Refusal() string {
 	}
 	return fmt.Sprintf("✗ CATALOG UPDATE REFUSED from %s: %s", s.cfg.Source, strings.TrimPrefix(s.last.Err.Error(), "refused: "))
 }
+
+// catalogSwap holds a catalog that a background sync installed and
+// opened until the screen can use it: between lookups, since a lookup
+// reads only the catalog it started with.
+type catalogSwap struct {
+	next *catalog.Catalog
+}
+
+// newest returns the waiting catalog, or cur.
+func (s *catalogSwap) newest(cur *catalog.Catalog) *catalog.Catalog {
+	if s.next != nil {
+		return s.next
+	}
+	return cur
+}
+
+// offer keeps cat, closing a waiting catalog it supersedes unused.
+func (s *catalogSwap) offer(cat *catalog.Catalog) {
+	if s.next != nil {
+		s.next.Close()
+	}
+	s.next = cat
+}
+
+// take puts the waiting catalog in *cur unless a lookup is busy, and
+// closes the one it replaces: nothing else reads it. It reports whether
+// it swapped.
+func (s *catalogSwap) take(cur **catalog.Catalog, busy bool) bool {
+	if s.next == nil || busy {
+		return false
+	}
+	old := *cur
+	*cur, s.next = s.next, nil
+	if old != nil {
+		old.Close()
+	}
+	return true
+}

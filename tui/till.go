@@ -99,8 +99,8 @@ type Till struct {
 	help    help.Model
 	session string
 
-	sync    *BackgroundSync  // nil without --sync
-	nextCat *catalog.Catalog // installed by a sync, opened, waiting for the lookup in flight to end
+	sync    *BackgroundSync // nil without --sync
+	swapper catalogSwap     // a newer catalog waiting for the lookup in flight to end
 
 	width, height int
 
@@ -167,37 +167,22 @@ func (m *Till) Init() tea.Cmd { return tea.Batch(m.waitLog(), m.sync.Start(m.new
 
 // newestCatalog is the newest catalog the till has: the one a sync may
 // extend.
-func (m *Till) newestCatalog() *catalog.Catalog {
-	if m.nextCat != nil {
-		return m.nextCat
-	}
-	return m.cfg.Catalog
-}
+func (m *Till) newestCatalog() *catalog.Catalog { return m.swapper.newest(m.cfg.Catalog) }
 
 // offer takes in a catalog a sync installed and opened, and swaps it in
 // now if no lookup is in flight, else when the lookup ends.
 func (m *Till) offer(cat *catalog.Catalog) {
-	if m.nextCat != nil {
-		m.nextCat.Close() // superseded before it was used
-	}
-	m.nextCat = cat
+	m.swapper.offer(cat)
 	m.swap()
 }
 
 // swap makes the waiting catalog the one scans are judged by, between
-// lookups, and closes the one it replaces: nothing else reads it, since
-// a lookup reads only the catalog it started with, and none is running.
+// lookups (see catalogSwap).
 func (m *Till) swap() {
-	if m.nextCat == nil || m.asking != 0 {
-		return
+	if m.swapper.take(&m.cfg.Catalog, m.asking != 0) {
+		m.cfg.Untrusted, m.cfg.Demo = nil, false
+		m.staleTop = true
 	}
-	old := m.cfg.Catalog
-	m.cfg.Catalog, m.cfg.Untrusted, m.cfg.Demo = m.nextCat, nil, false
-	m.nextCat = nil
-	if old != nil {
-		old.Close()
-	}
-	m.staleTop = true
 }
 
 func (m *Till) waitLog() tea.Cmd {

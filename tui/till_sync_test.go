@@ -119,11 +119,11 @@ func TestTillSwapsCatalogBetweenScans(t *testing.T) {
 		t.Fatal("no lookup in flight")
 	}
 	runSync(t, m)
-	if m.cfg.Catalog != old || m.nextCat != new {
+	if m.cfg.Catalog != old || m.swapper.next != new {
 		t.Fatal("the catalog was swapped while a lookup was in flight")
 	}
 	drive(m, lookup())
-	if m.cfg.Catalog != new || m.nextCat != nil {
+	if m.cfg.Catalog != new || m.swapper.next != nil {
 		t.Fatal("the new catalog did not take effect after the lookup")
 	}
 	if _, err := old.Record(0); err == nil {
