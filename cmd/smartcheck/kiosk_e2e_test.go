@@ -8,10 +8,8 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -158,28 +156,12 @@ func makeClip(t *testing.T, path string) (frames int) {
 // try (Ctrl+C, Ctrl+Z, Ctrl+\, q), finds the kiosk still running, and
 // leaves through the staff screen with the PIN.
 func TestKioskEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must install it (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed: skipping the end-to-end kiosk test")
-	}
-	if testing.Short() {
-		t.Skip("end-to-end kiosk test skipped in -short mode")
-	}
+	bin, dir, x := startE2E(t)
 	start := time.Now()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "smartcheck")
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(goCmd, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	clip := filepath.Join(dir, "clip.mjpeg")
 	frames := makeClip(t, clip)
 	prepared := time.Since(start)
 
-	x := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	env := []string{
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -24,21 +23,8 @@ import (
 // says so and keeps the catalog it has; the shopper screen never shows
 // any of it.
 func TestKioskSyncEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must install it (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed: skipping the end-to-end kiosk sync test")
-	}
-	if testing.Short() {
-		t.Skip("end-to-end kiosk test skipped in -short mode")
-	}
+	bin, dir, x := startE2E(t)
 	start := time.Now()
-	bin, err := exec.LookPath("smartcheck")
-	if err != nil {
-		t.Fatalf("the test binary is not installed as smartcheck on PATH: %v", err)
-	}
-	dir := t.TempDir()
 	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	type published struct{ checkpoint, records []byte }
 	var cats [2]published
@@ -66,8 +52,6 @@ func TestKioskSyncEndToEnd(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	x := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	env := []string{
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +64,27 @@ func e2eScans(n int) []e2eScan {
 	return out
 }
 
+// startE2E prepares an end-to-end test of a screen: it needs tmux
+// (skipping without it, failing under CI=true) and is skipped in -short
+// mode. It returns the smartcheck binary — this test binary, which
+// testscript.Main installs on PATH as smartcheck —, a directory of the
+// test's own, and a tmux server of the test's own with its socket there.
+func startE2E(t *testing.T) (bin, dir string, x *tmux) {
+	t.Helper()
+	needProgram(t, "tmux", "tmux")
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	bin, err := exec.LookPath("smartcheck")
+	if err != nil {
+		t.Fatalf("the test binary is not installed as smartcheck on PATH: %v", err)
+	}
+	dir = t.TempDir()
+	x = &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	return bin, dir, x
+}
+
 // tmux drives a tmux server of the test's own.
 type tmux struct {
 	t      *testing.T
@@ -105,26 +125,9 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // screen; in the second half the scanner runs on, so every scan after the
 // first STOP queues behind it, and the STOPs are acknowledged at the end.
 func TestTillEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must install it (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed: skipping the end-to-end till test")
-	}
-	if testing.Short() {
-		t.Skip("end-to-end till test skipped in -short mode")
-	}
+	bin, dir, x := startE2E(t)
 	start := time.Now()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "smartcheck")
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(goCmd, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	logPath := filepath.Join(dir, "log", "checks.jsonl")
-	// A tmux server of the test's own, its socket in the test's directory.
-	x := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	env := []string{
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -22,20 +21,7 @@ import (
 // judged by the old, a scan after by the new, and the log says so), and
 // refuses a rollback with a banner while it goes on using what it has.
 func TestTillSyncEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must install it (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed: skipping the end-to-end till sync test")
-	}
-	if testing.Short() {
-		t.Skip("end-to-end till test skipped in -short mode")
-	}
-	bin, err := exec.LookPath("smartcheck")
-	if err != nil {
-		t.Fatalf("the test binary is not installed as smartcheck on PATH: %v", err)
-	}
-	dir := t.TempDir()
+	bin, dir, x := startE2E(t)
 	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	type published struct{ checkpoint, records []byte }
 	var cats [2]published
@@ -63,8 +49,6 @@ func TestTillSyncEndToEnd(t *testing.T) {
 	defer srv.Close()
 
 	logPath := filepath.Join(dir, "checks.jsonl")
-	x := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	env := []string{
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
