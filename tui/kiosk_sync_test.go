@@ -135,21 +135,7 @@ func TestKioskSwapBeforeWaitingScan(t *testing.T) {
 // the kiosk still uses. The shopper screen never does.
 func TestKioskSyncStatus(t *testing.T) {
 	old, new := syncCatalogs(t)
-	refused := func() (catalog.SyncResult, error) {
-		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, &catalog.SyncError{
-			Check: "rollback", Kept: old.Checkpoint,
-			Err: errors.New("the published checkpoint commits to 1000 records, the installed one to 1500"),
-		}
-	}
-	failed := func() (catalog.SyncResult, error) {
-		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, &catalog.SyncError{
-			Kept: old.Checkpoint, Attempts: 4,
-			Err: errors.New("fetch checkpoint: dial tcp 192.0.2.1:443: connect: connection refused"),
-		}
-	}
-	upToDate := func() (catalog.SyncResult, error) {
-		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, nil
-	}
+	upToDate, failed, refused := syncOutcomes(old)
 	f := &fakeSync{results: []func() (catalog.SyncResult, error){upToDate, failed, refused, installedResult(old, new)}, opened: new}
 	k := syncKiosk(t, old, nil, f)
 

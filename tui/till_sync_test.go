@@ -176,26 +176,35 @@ func TestTillSwapDuringStop(t *testing.T) {
 	}
 }
 
-// The status line says what is followed and how the last sync went; a
-// refusal also gets a banner that says which check failed and what the
-// till still uses. The next sync is given the catalog in use.
-func TestTillSyncStatus(t *testing.T) {
-	old, new := syncCatalogs(t)
-	refused := func() (catalog.SyncResult, error) {
-		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, &catalog.SyncError{
-			Check: "rollback", Kept: old.Checkpoint,
-			Err: errors.New("the published checkpoint commits to 1000 records, the installed one to 1500"),
-		}
+type syncOutcome = func() (catalog.SyncResult, error)
+
+// syncOutcomes are three syncs of the catalog old: one that finds it up to
+// date, one that fails to reach the server, one refused as a rollback.
+func syncOutcomes(old *catalog.Catalog) (upToDate, failed, refused syncOutcome) {
+	upToDate = func() (catalog.SyncResult, error) {
+		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, nil
 	}
-	failed := func() (catalog.SyncResult, error) {
+	failed = func() (catalog.SyncResult, error) {
 		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, &catalog.SyncError{
 			Kept: old.Checkpoint, Attempts: 4,
 			Err: errors.New("fetch checkpoint: dial tcp 192.0.2.1:443: connect: connection refused"),
 		}
 	}
-	upToDate := func() (catalog.SyncResult, error) {
-		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, nil
+	refused = func() (catalog.SyncResult, error) {
+		return catalog.SyncResult{Old: old.Checkpoint, New: old.Checkpoint}, &catalog.SyncError{
+			Check: "rollback", Kept: old.Checkpoint,
+			Err: errors.New("the published checkpoint commits to 1000 records, the installed one to 1500"),
+		}
 	}
+	return upToDate, failed, refused
+}
+
+// The status line says what is followed and how the last sync went; a
+// refusal also gets a banner that says which check failed and what the
+// till still uses. The next sync is given the catalog in use.
+func TestTillSyncStatus(t *testing.T) {
+	old, new := syncCatalogs(t)
+	upToDate, failed, refused := syncOutcomes(old)
 	f := &fakeSync{results: []func() (catalog.SyncResult, error){upToDate, failed, refused, installedResult(old, new), upToDate}, opened: new}
 	m, _ := syncTill(t, old, f)
 
