@@ -3,8 +3,10 @@ package tui
 import "strings"
 
 // The verdict is shown in large type: letters five cells high, drawn with
-// full blocks, so that it reads across a shop counter. Only the letters
-// and symbols of the verdicts are drawn.
+// full blocks, so that it reads across a shop counter. The till draws
+// only the verdicts' words and symbols; the kiosk also draws other words,
+// dates and numbers, so the font has every capital letter, the digits and
+// a little punctuation.
 const bigHeight = 5
 
 var bigGlyphs = map[rune][bigHeight]string{
@@ -26,14 +28,41 @@ var bigGlyphs = map[rune][bigHeight]string{
 	'?': {"████ ", "    █", "  ██ ", "     ", "  █  "},
 	'✗': {"█   █", " █ █ ", "  █  ", " █ █ ", "█   █"},
 	'○': {" ███ ", "█   █", "█   █", "█   █", " ███ "},
+	'B': {"████ ", "█   █", "████ ", "█   █", "████ "},
+	'D': {"████ ", "█   █", "█   █", "█   █", "████ "},
+	'F': {"█████", "█    ", "████ ", "█    ", "█    "},
+	'G': {" ████", "█    ", "█  ██", "█   █", " ████"},
+	'J': {"  ███", "    █", "    █", "█   █", " ███ "},
+	'L': {"█    ", "█    ", "█    ", "█    ", "█████"},
+	'M': {"█   █", "██ ██", "█ █ █", "█   █", "█   █"},
+	'Q': {" ███ ", "█   █", "█ █ █", "█  █ ", " ██ █"},
+	'R': {"████ ", "█   █", "████ ", "█  █ ", "█   █"},
+	'V': {"█   █", "█   █", "█   █", " █ █ ", "  █  "},
+	'W': {"█   █", "█   █", "█ █ █", "██ ██", "█   █"},
+	'X': {"█   █", " █ █ ", "  █  ", " █ █ ", "█   █"},
+	'Y': {"█   █", " █ █ ", "  █  ", "  █  ", "  █  "},
+	'Z': {"█████", "   █ ", "  █  ", " █   ", "█████"},
+	'0': {" ███ ", "█  ██", "█ █ █", "██  █", " ███ "},
+	'1': {" ██  ", "█ █  ", "  █  ", "  █  ", "█████"},
+	'2': {" ███ ", "█   █", "  ██ ", " █   ", "█████"},
+	'3': {"████ ", "    █", " ███ ", "    █", "████ "},
+	'4': {"█   █", "█   █", "█████", "    █", "    █"},
+	'5': {"█████", "█    ", "████ ", "    █", "████ "},
+	'6': {" ███ ", "█    ", "████ ", "█   █", " ███ "},
+	'7': {"█████", "    █", "   █ ", "  █  ", "  █  "},
+	'8': {" ███ ", "█   █", " ███ ", "█   █", " ███ "},
+	'9': {" ███ ", "█   █", " ████", "    █", " ███ "},
+	'-': {"   ", "   ", "███", "   ", "   "},
+	'.': {" ", " ", " ", " ", "█"},
 }
 
-// bigText draws s in large type, one space between glyphs. Runes without
-// a glyph are skipped. It returns bigHeight lines of equal width.
+// bigText draws s in large type, upper-cased, one space between glyphs.
+// Runes without a glyph are skipped. It returns bigHeight lines of equal
+// width.
 func bigText(s string) []string {
 	var rows [bigHeight]strings.Builder
 	first := true
-	for _, r := range s {
+	for _, r := range strings.ToUpper(s) {
 		g, ok := bigGlyphs[r]
 		if !ok {
 			continue
@@ -56,7 +85,7 @@ func bigText(s string) []string {
 // bigWidth is the width of bigText(s).
 func bigWidth(s string) int {
 	w, n := 0, 0
-	for _, r := range s {
+	for _, r := range strings.ToUpper(s) {
 		if g, ok := bigGlyphs[r]; ok {
 			w += len([]rune(g[0]))
 			n++

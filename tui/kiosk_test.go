@@ -208,7 +208,7 @@ func TestKioskScreens(t *testing.T) {
 
 // hasBig reports whether screen shows text in large type.
 func hasBig(screen, text string) bool {
-	for _, l := range kioskBig(text) {
+	for _, l := range bigText(text) {
 		if !strings.Contains(screen, strings.TrimRight(l, " ")) {
 			return false
 		}

@@ -200,8 +200,8 @@ func (c *kioskWriter) field(label lipgloss.Style, name string, value lipgloss.St
 // big adds text in large type when it fits, else in one line of style
 // fallback; it reports whether it fitted.
 func (c *kioskWriter) big(style lipgloss.Style, text string, fallback lipgloss.Style) bool {
-	if kioskBigWidth(text) <= c.w {
-		for _, l := range kioskBig(text) {
+	if bigWidth(text) <= c.w {
+		for _, l := range bigText(text) {
 			c.add(style.Render(l))
 		}
 		return true
@@ -243,7 +243,7 @@ func (m *Kiosk) renderBody(w, h int) []string {
 func (m *Kiosk) welcomeLines(c *kioskWriter, h int) {
 	st := &m.styles
 	c.add("")
-	if h >= 24 && kioskBigWidth("PRODUCT") <= c.w {
+	if h >= 24 && bigWidth("PRODUCT") <= c.w {
 		c.big(st.Bold, "CHECK A", st.Bold)
 		c.add("")
 		c.big(st.Bold, "PRODUCT", st.Bold)
@@ -308,9 +308,9 @@ func (m *Kiosk) resultLines(c *kioskWriter, h int) {
 		sp := supportForShoppers(r, d)
 		// The end date in large type when the screen is tall enough to
 		// keep everything else.
-		if sp.big != "" && h >= 34 && kioskBigWidth(sp.big) <= c.w {
+		if sp.big != "" && h >= 34 && bigWidth(sp.big) <= c.w {
 			c.add(st.Label.Render("Security updates until at least"))
-			for _, l := range kioskBig(sp.big) {
+			for _, l := range bigText(sp.big) {
 				c.add(st.Bold.Render(l))
 			}
 			c.wrap(st.Bold, sp.after, 0)
