@@ -162,7 +162,11 @@ func (e *env) catalogVerify(args []string) error {
 		fmt.Fprintf(e.stdout, "checkpoint expired on %s: the catalog is stale\n", catalog.DateOf(cat.Checkpoint.Expires))
 	}
 	if len(problems) > 0 || stale {
-		e.errorf("catalog verify: %d record problems%s", len(problems), map[bool]string{true: ", and the catalog is stale", false: ""}[stale])
+		why := fmt.Sprintf("%d record problems", len(problems))
+		if stale {
+			why += ", and the catalog is stale"
+		}
+		e.errorf("catalog verify: %s", why)
 		return exitError(1)
 	}
 	fmt.Fprintf(e.stdout, "all %d records verify\n", cat.Size())
