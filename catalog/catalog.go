@@ -56,6 +56,7 @@ const (
 	kindDecl
 	kindNotice
 	kindKey
+	kindWithdrawal
 )
 
 var kindPrefixes = []struct {
@@ -65,6 +66,7 @@ var kindPrefixes = []struct {
 	{KindDeclaration + "\n", kindDecl},
 	{KindNotice + "\n", kindNotice},
 	{KindKey + "\n", kindKey},
+	{KindWithdrawal + "\n", kindWithdrawal},
 }
 
 func kindOf(rec []byte) uint8 {

@@ -67,12 +67,37 @@ func (f *fixture) signer(name string) Signer {
 	return s
 }
 
-// register logs a key record for name, signed by the publisher.
+// register logs a key record for name, signed by the publisher, with the
+// widest scope its role may hold among the test GTINs (prefix 952) and
+// notices (OPS-).
 func (f *fixture) register(name, role string) { f.keyRecord(name, role, "active") }
 
+// defaultScope is the scope register gives a role.
+func defaultScope(role string) string {
+	switch role {
+	case "curator":
+		return "gtin *"
+	case "notice-issuer":
+		return "notice OPS-"
+	}
+	return "gtin 952"
+}
+
 func (f *fixture) keyRecord(name, role, status string) {
+	var scopes []string
+	if status == "active" {
+		scopes = []string{defaultScope(role)}
+	}
+	f.keyRecordScoped(name, name+" org", role, status, scopes...)
+}
+
+// keyRecordScoped logs a key record with the given org and scope lines.
+func (f *fixture) keyRecordScoped(name, org, role, status string, scopes ...string) {
 	f.signer(name)
-	body := fmt.Sprintf("%s\nkey %s\norg %s org\nrole %s\nstatus %s\n", KindKey, f.vkeys[name], name, role, status)
+	body := fmt.Sprintf("%s\nkey %s\norg %s\nrole %s\nstatus %s\n", KindKey, f.vkeys[name], org, role, status)
+	for _, sc := range scopes {
+		body += "scope " + sc + "\n"
+	}
 	f.add(f.pub, body)
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Record kinds: the first line of a record's body.
@@ -15,6 +17,7 @@ const (
 	KindDeclaration = "smartcheck-declaration/1"
 	KindNotice      = "smartcheck-notice/1"
 	KindKey         = "smartcheck-key/1"
+	KindWithdrawal  = "smartcheck-withdrawal/1"
 )
 
 // MaxRecordSize is the largest record, signatures included (catalog.md).
@@ -38,12 +41,13 @@ func (e *SyntaxError) Error() string {
 }
 
 // A Record is the parsed body of one signed record. Exactly one of
-// Declaration, Notice and Key is set, as Kind says.
+// Declaration, Notice, Key and Withdrawal is set, as Kind says.
 type Record struct {
 	Kind        string
 	Declaration *Declaration
 	Notice      *Notice
 	Key         *KeyRecord
+	Withdrawal  *Withdrawal
 }
 
 // Party is a manufacturer or an authorised representative.
@@ -185,6 +189,99 @@ type KeyRecord struct {
 	Org    string
 	Role   string
 	Status string
+	Scopes []Scope // what it may sign; at least one when Status is active
+}
+
+// ScopeKind says what a scope line grants.
+type ScopeKind uint8
+
+const (
+	ScopeGTIN   ScopeKind = iota + 1 // `gtin PREFIX`: declarations for GTINs whose GTIN-13 form starts with Prefix
+	ScopeAny                         // `gtin *`: declarations for any GTIN (curators only)
+	ScopeNotice                      // `notice PREFIX`: notices whose id starts with Prefix
+)
+
+// Scope is one `scope` line of a key record (catalog.md, "Scope").
+type Scope struct {
+	Kind   ScopeKind
+	Prefix string // empty for ScopeAny
+}
+
+func (s Scope) String() string {
+	switch s.Kind {
+	case ScopeAny:
+		return "gtin *"
+	case ScopeNotice:
+		return "notice " + s.Prefix
+	}
+	return "gtin " + s.Prefix
+}
+
+// CoversGTIN reports whether the scope grants declarations for gtin, a
+// GTIN-14: its GTIN-13 form (without the indicator digit) must start with
+// the prefix, so a prefix never matches through the indicator digit.
+func (s Scope) CoversGTIN(gtin string) bool {
+	switch s.Kind {
+	case ScopeAny:
+		return true
+	case ScopeGTIN:
+		return len(gtin) == 14 && strings.HasPrefix(gtin[1:], s.Prefix)
+	}
+	return false
+}
+
+// CoversNotice reports whether the scope grants the notice id.
+func (s Scope) CoversNotice(id string) bool {
+	return s.Kind == ScopeNotice && strings.HasPrefix(id, s.Prefix)
+}
+
+// ParseScope parses a scope value: `gtin PREFIX` (1–13 digits), `gtin *`
+// or `notice PREFIX` (1–64 characters of the notice id alphabet).
+func ParseScope(v string) (Scope, error) {
+	what, prefix, ok := strings.Cut(v, " ")
+	if !ok {
+		return Scope{}, fmt.Errorf("%q is not `gtin PREFIX`, `gtin *` or `notice PREFIX`", clip(v))
+	}
+	switch what {
+	case "gtin":
+		if prefix == "*" {
+			return Scope{Kind: ScopeAny}, nil
+		}
+		if _, ok := digits(prefix); !ok || len(prefix) > 13 {
+			return Scope{}, fmt.Errorf("gtin scope %q is not 1 to 13 digits (a GS1 Company Prefix, or a GTIN-13) or *", clip(prefix))
+		}
+		return Scope{Kind: ScopeGTIN, Prefix: prefix}, nil
+	case "notice":
+		if !validID(prefix, isAlnum, noticeIDChar) {
+			return Scope{}, fmt.Errorf("notice scope %q is not 1 to 64 characters of [A-Za-z0-9./-] starting with a letter or digit", clip(prefix))
+		}
+		return Scope{Kind: ScopeNotice, Prefix: prefix}, nil
+	}
+	return Scope{}, fmt.Errorf("%q is not `gtin PREFIX`, `gtin *` or `notice PREFIX`", clip(v))
+}
+
+// scopeAllowed reports whether a key of role may hold the scope (catalog.md,
+// "Scope": only curators sign for any GTIN, only notice issuers sign
+// notices).
+func scopeAllowed(role string, s Scope) bool {
+	switch s.Kind {
+	case ScopeGTIN:
+		return role == "manufacturer" || role == "authorised-rep" || role == "curator"
+	case ScopeAny:
+		return role == "curator"
+	case ScopeNotice:
+		return role == "notice-issuer"
+	}
+	return false
+}
+
+// Withdrawal withdraws one earlier declaration or notice that was logged
+// by mistake (`smartcheck-withdrawal/1`).
+type Withdrawal struct {
+	Record    int64     // the withdrawn record's index in the log
+	Hash      tlog.Hash // its tlog.RecordHash
+	Reason    string
+	Withdrawn Date
 }
 
 var (
@@ -261,6 +358,12 @@ func ParseRecord(body []byte) (*Record, error) {
 			return nil, err
 		}
 		return &Record{Kind: kind, Key: k}, nil
+	case KindWithdrawal:
+		w, err := parseWithdrawal(fields)
+		if err != nil {
+			return nil, err
+		}
+		return &Record{Kind: kind, Withdrawal: w}, nil
 	}
 	return nil, &SyntaxError{Line: 1, Msg: fmt.Sprintf("unknown record kind %q", clip(kind))}
 }
@@ -786,6 +889,7 @@ func noticeIDChar(c byte) bool { return isAlnum(c) || c == '.' || c == '/' || c 
 
 var keySchema = map[string]keySpec{
 	"key": {true, false}, "org": {true, false}, "role": {true, false}, "status": {true, false},
+	"scope": {false, true},
 }
 
 func parseKey(fields []field) (*KeyRecord, error) {
@@ -805,13 +909,64 @@ func parseKey(fields []field) (*KeyRecord, error) {
 			p.fail(f, "not a verifier key: %v", err)
 		}
 	}
+	for _, f := range p.all("scope") {
+		sc, err := ParseScope(f.value)
+		if err != nil {
+			p.fail(f, "%v", err)
+			continue
+		}
+		if k.Role != "" && !scopeAllowed(k.Role, sc) {
+			p.fail(f, "a key of role %s may not hold scope %q", k.Role, sc)
+		}
+		if slices.Contains(k.Scopes, sc) {
+			p.fail(f, "scope %q given twice", sc)
+		}
+		k.Scopes = append(k.Scopes, sc)
+	}
 	if p.err != nil {
 		return nil, p.err
 	}
 	if err := missing(by, keySchema); err != nil {
 		return nil, err
 	}
+	if k.Status == "active" && len(k.Scopes) == 0 {
+		return nil, &SyntaxError{Msg: `an active key record needs at least one scope line (what the key may sign)`}
+	}
 	return k, nil
+}
+
+var withdrawalSchema = map[string]keySpec{
+	"record": {true, false}, "hash": {true, false}, "reason": {true, false}, "withdrawn": {true, false},
+}
+
+func parseWithdrawal(fields []field) (*Withdrawal, error) {
+	by, err := checkSchema(fields, withdrawalSchema)
+	if err != nil {
+		return nil, err
+	}
+	p := &fieldParser{by: by}
+	w := &Withdrawal{Reason: p.text("reason"), Withdrawn: p.date("withdrawn"), Record: -1}
+	if f, ok := p.one("record"); ok {
+		n, ok := digits(f.value)
+		if !ok || len(f.value) > 10 || len(f.value) > 1 && f.value[0] == '0' {
+			p.fail(f, "%q is not a record index (an integer ≥ 0 without leading zeros)", clip(f.value))
+		}
+		w.Record = int64(n)
+	}
+	if f, ok := p.one("hash"); ok {
+		h, err := tlog.ParseHash(f.value)
+		if err != nil {
+			p.fail(f, "%q is not the standard base64 of a 32-byte record hash", clip(f.value))
+		}
+		w.Hash = h
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	if err := missing(by, withdrawalSchema); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // ValidGTIN14 reports whether s is 14 digits with a valid GS1 mod-10 check digit.
@@ -841,4 +996,29 @@ func gtinKey(s string) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	return n, err == nil
+}
+
+// KeyRecordBody writes the body of a smartcheck-key/1 record, and checks
+// that it parses: what `smartcheck key register` and `key revoke` print.
+func KeyRecordBody(k KeyRecord) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\nkey %s\norg %s\nrole %s\nstatus %s\n", KindKey, k.Key, k.Org, k.Role, k.Status)
+	for _, s := range k.Scopes {
+		fmt.Fprintf(&b, "scope %s\n", s)
+	}
+	if _, err := ParseRecord(b.Bytes()); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WithdrawalBody writes the body of a smartcheck-withdrawal/1 record, and
+// checks that it parses.
+func WithdrawalBody(w Withdrawal) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\nrecord %d\nhash %s\nreason %s\nwithdrawn %s\n", KindWithdrawal, w.Record, w.Hash, w.Reason, w.Withdrawn)
+	if _, err := ParseRecord(b.Bytes()); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

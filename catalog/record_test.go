@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ import (
 func keyBody(t testing.TB, edits ...string) string {
 	t.Helper()
 	_, vkey := testKey(t, "record-test")
-	base := []string{KindKey, "key " + vkey, "org Example Ltd", "role manufacturer", "status active"}
+	base := []string{KindKey, "key " + vkey, "org Example Ltd", "role manufacturer", "status active", "scope gtin 952"}
 	return edit(base, edits)
 }
 
@@ -138,7 +139,7 @@ func TestParseRecordValid(t *testing.T) {
 		if r.Kind != KindKey || r.Key == nil || r.Declaration != nil || r.Notice != nil {
 			t.Fatalf("record = %+v", r)
 		}
-		if *r.Key != (KeyRecord{Key: vkey, Org: "Example Ltd", Role: "notice-issuer", Status: "revoked"}) {
+		if !reflect.DeepEqual(*r.Key, KeyRecord{Key: vkey, Org: "Example Ltd", Role: "notice-issuer", Status: "revoked"}) {
 			t.Errorf("key = %+v", r.Key)
 		}
 	})

@@ -145,9 +145,9 @@ func syntheticSource(seed string) (body func(i int) ([]byte, Signer), pub Signer
 	body = func(i int) ([]byte, Signer) {
 		switch {
 		case i < nKeys:
-			return fmt.Appendf(nil, "%s\nkey %s\norg Maker %03d Ltd\nrole manufacturer\nstatus active\n", KindKey, makerV[i], i), pub
+			return fmt.Appendf(nil, "%s\nkey %s\norg Maker %03d Ltd\nrole manufacturer\nstatus active\nscope gtin 952\n", KindKey, makerV[i], i), pub
 		case i == nKeys:
-			return fmt.Appendf(nil, "%s\nkey %s\norg Office for Product Security (synthetic)\nrole notice-issuer\nstatus active\n", KindKey, issuerV), pub
+			return fmt.Appendf(nil, "%s\nkey %s\norg Office for Product Security (synthetic)\nrole notice-issuer\nstatus active\nscope notice OPS-SYN-\n", KindKey, issuerV), pub
 		case i%1000 == 999:
 			return fmt.Appendf(nil, "%s\nid OPS-SYN-%d\nrevision 1\ntype stop\nstatus in-force\nissued 2026-01-01\nissued-by Office for Product Security (synthetic)\nrecipient Maker Ltd | manufacturer\ngtin %s\nfictional yes\n",
 				KindNotice, i, SyntheticGTIN(i-1)), issuer
