@@ -848,16 +848,16 @@ func TestVerifyReports(t *testing.T) {
 	tampered := len(f.records) - 1 // 3
 	f.records[tampered] = bytes.Replace(f.records[tampered], []byte("Phone One"), []byte("Phone Two"), 1)
 	f.addBy("rogue", decl("id rogue", "gtin "+gtinB)) // 4: unregistered key
-	f.addBy("maker", notice("id BY-MAKER"))           // 5: a manufacturer may not sign notices
+	f.addBy("maker", notice("id OPS-BY-MAKER"))       // 5: a manufacturer may not sign notices
 	f.signer("self")                                  // 6: key record signed by itself
-	f.addBy("self", KindKey+"\nkey "+f.vkeys["self"]+"\norg Self\nrole manufacturer\nstatus active\n")
-	f.addBy("maker", decl("version 2", "support-until 2040", "colour red"))   // 7: does not parse
-	f.addBy("maker", decl("id ghost", "gtin "+gtinC, "-brand"))               // 8: does not parse
-	f.addBy("issuer", notice("id OK-NOTICE", "gtin "+gtinB))                  // 9: valid
-	f.records = append(f.records, []byte("not a signed note\n"))              // 10
-	f.addBy("maker", "smartcheck-thing/1\nfoo bar\n")                         // 11: unknown kind
-	f.addBy("issuer", notice("id BAD-NOTICE", "gtin "+gtinC, "type warning")) // 12: does not parse
-	f.addBy("self", decl("id selfish", "gtin "+gtinB))                        // 13: key never registered
+	f.addBy("self", KindKey+"\nkey "+f.vkeys["self"]+"\norg Self\nrole manufacturer\nstatus active\nscope gtin 952\n")
+	f.addBy("maker", decl("version 2", "support-until 2040", "colour red"))       // 7: does not parse
+	f.addBy("maker", decl("id ghost", "gtin "+gtinC, "-brand"))                   // 8: does not parse
+	f.addBy("issuer", notice("id OPS-OK-NOTICE", "gtin "+gtinB))                  // 9: valid
+	f.records = append(f.records, []byte("not a signed note\n"))                  // 10
+	f.addBy("maker", "smartcheck-thing/1\nfoo bar\n")                             // 11: unknown kind
+	f.addBy("issuer", notice("id OPS-BAD-NOTICE", "gtin "+gtinC, "type warning")) // 12: does not parse
+	f.addBy("self", decl("id selfish", "gtin "+gtinB))                            // 13: key never registered
 	if _, _, err := Assemble(f.records); err == nil {
 		t.Fatal("Assemble accepted records that do not parse")
 	}
@@ -867,16 +867,16 @@ func TestVerifyReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[int64][]string{
-		3:  {"declaration tampered version 1", "does not verify"},
-		4:  {"declaration rogue version 1", "does not register", "rogue"},
-		5:  {"notice (ignored)", "BY-MAKER", "role manufacturer"},
+		3:  {"declaration (ignored) tampered version 1", "does not verify"},
+		4:  {"declaration (ignored) rogue version 1", "does not register", "rogue"},
+		5:  {"notice (ignored)", "OPS-BY-MAKER", "role manufacturer"},
 		6:  {"key record (registers nothing)", "publisher"},
 		7:  {"does not parse", "colour"},
 		8:  {"does not parse", "brand"},
 		10: {"does not parse"},
 		11: {"does not parse", "unknown record kind"},
 		12: {"does not parse", "warning"},
-		13: {"declaration selfish version 1"},
+		13: {"declaration (ignored) selfish version 1"},
 	}
 	probs := c.Verify()
 	got := map[int64]string{}
@@ -928,7 +928,7 @@ func TestVerifyReports(t *testing.T) {
 	if r := c.Judge(Query{GTIN: gtinA, Today: today, Policy: DefaultPolicy}); len(r.Notices) != 0 {
 		t.Errorf("gtinA: notices %+v", r.Notices)
 	}
-	if r := c.Judge(Query{GTIN: gtinB, Today: today, Policy: DefaultPolicy}); len(r.Notices) != 1 || r.Notices[0].Notice.ID != "OK-NOTICE" {
+	if r := c.Judge(Query{GTIN: gtinB, Today: today, Policy: DefaultPolicy}); len(r.Notices) != 1 || r.Notices[0].Notice.ID != "OPS-OK-NOTICE" {
 		t.Errorf("gtinB: notices %+v", r.Notices)
 	}
 }
@@ -958,7 +958,7 @@ func TestKeyHashCollision(t *testing.T) {
 			f := newFixture(t)
 			f.addBy("maker", decl())
 			decl := int64(len(f.records) - 1)
-			f.add(f.pub, KindKey+"\nkey "+collidingMaker+"\norg Rival Ltd\nrole manufacturer\nstatus "+status+"\n")
+			f.add(f.pub, KindKey+"\nkey "+collidingMaker+"\norg Rival Ltd\nrole manufacturer\nstatus "+status+"\nscope gtin 952\n")
 			c := f.open()
 			r := c.Judge(Query{GTIN: gtinA, Today: mustDate("2026-11-24"), Policy: DefaultPolicy})
 			probs := c.Verify()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -180,10 +181,12 @@ type Problem struct {
 
 func (p Problem) String() string { return fmt.Sprintf("record %d: %s", p.Index, p.Msg) }
 
-// Verify checks every record (catalog verify): that it parses and that it
-// is signed by a key allowed to sign it at its place in the log. The
-// checkpoint and root were checked when the catalog was opened. It checks
-// on every core and does not fill the lookup cache.
+// Verify checks every record (catalog verify): that it parses, that its
+// signatures verify, and that its signer may sign it at its place in the
+// log — for each GTIN a declaration lists, for a notice's id and org —
+// and that key records and withdrawals take effect. The checkpoint and
+// root were checked when the catalog was opened. It checks on every core
+// and does not fill the lookup cache.
 func (c *Catalog) Verify() []Problem {
 	n := c.Checkpoint.Size
 	workers := int64(runtime.GOMAXPROCS(0))
@@ -194,19 +197,8 @@ func (c *Catalog) Verify() []Problem {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
-				e := c.load(i)
-				switch {
-				case e.err != nil:
-					found[w] = append(found[w], Problem{i, fmt.Sprintf("does not parse: %v", e.err)})
-				case e.status != SigValid:
-					what := "declaration"
-					switch e.rec.Kind {
-					case KindNotice:
-						what = "notice (ignored)"
-					case KindKey:
-						what = "key record (registers nothing)"
-					}
-					found[w] = append(found[w], Problem{i, fmt.Sprintf("%s %s: %s", what, recordName(e.rec), e.why)})
+				if msg := c.recordProblem(c.load(i)); msg != "" {
+					found[w] = append(found[w], Problem{i, msg})
 				}
 			}
 		}()
@@ -216,8 +208,53 @@ func (c *Catalog) Verify() []Problem {
 	for _, f := range found {
 		all = append(all, f...)
 	}
+	// Notice revisions from another org than the notice's first: a
+	// question about the notice's records together.
+	for id := range c.noticesByID {
+		for _, nr := range c.noticeRecords(id, c.load) {
+			if nr.foreign != "" {
+				all = append(all, Problem{nr.e.index, fmt.Sprintf("notice (ignored) %s: %s", recordName(nr.e.rec), nr.foreign)})
+			}
+		}
+	}
 	sortProblems(all)
 	return all
+}
+
+// recordProblem says what is wrong with one record, or "".
+func (c *Catalog) recordProblem(e *entry) string {
+	if e.err != nil {
+		return fmt.Sprintf("does not parse: %v", e.err)
+	}
+	switch {
+	case e.rec.Declaration != nil:
+		d := e.rec.Declaration
+		var out []string
+		why := ""
+		for _, g := range d.GTINs {
+			if dec := c.declarationFor(e, g); !dec.trusted() {
+				out, why = append(out, g), dec.reason
+			}
+		}
+		switch {
+		case len(out) == 0:
+			return ""
+		case len(out) == len(d.GTINs):
+			return fmt.Sprintf("declaration (ignored) %s: %s", recordName(e.rec), why)
+		}
+		return fmt.Sprintf("declaration %s is ignored for GTIN %s (trusted for its other GTINs): %s", recordName(e.rec), strings.Join(out, ", "), why)
+	case e.rec.Notice != nil:
+		if dec := c.noticeDecision(e); !dec.trusted() {
+			return fmt.Sprintf("notice (ignored) %s: %s", recordName(e.rec), dec.reason)
+		}
+	case e.status != SigValid && e.rec.Key != nil:
+		return fmt.Sprintf("key record (registers nothing) %s: %s", recordName(e.rec), e.why)
+	case e.status != SigValid && e.rec.Withdrawal != nil:
+		return fmt.Sprintf("withdrawal (no effect) %s: %s", recordName(e.rec), e.why)
+	case e.status != SigValid:
+		return e.why
+	}
+	return ""
 }
 
 func recordName(r *Record) string {
@@ -228,6 +265,8 @@ func recordName(r *Record) string {
 		return fmt.Sprintf("%s revision %d", r.Notice.ID, r.Notice.Revision)
 	case r.Key != nil:
 		return r.Key.Key
+	case r.Withdrawal != nil:
+		return fmt.Sprintf("of record %d", r.Withdrawal.Record)
 	}
 	return ""
 }

@@ -3,7 +3,6 @@ package catalog
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,6 +45,10 @@ type Catalog struct {
 	keys      keyring        // one key per name and hash: the first registered
 	keyList   []*keyState    // in order of first key record
 	colliding map[int64]bool // key records refused: their name and hash were taken
+
+	small     []smallRecord        // the key, notice and withdrawal records
+	smallWhy  map[int64]string     // why a key record or withdrawal has no effect
+	withdrawn map[int64]withdrawal // withdrawn declarations and notices
 
 	mu    sync.Mutex
 	cache map[int64]*entry
@@ -90,9 +93,25 @@ type gtinRef struct {
 type keyState struct {
 	vkey      string
 	verifier  note.Verifier
-	org, role string
-	activeAt  int64 // index of its first active record, or -1
-	revokedAt int64 // index of its first revoked record after that, or -1
+	org, role string  // from its first active record
+	activeAt  int64   // index of its first active record, or -1
+	revokedAt int64   // index of its first revoked record, or -1
+	grants    []grant // its scopes, each from the key record that gave it
+}
+
+// grant is one scope of a key, granted by the key record at index at: it
+// covers records logged after that.
+type grant struct {
+	at    int64
+	scope Scope
+}
+
+// withdrawal says that a record was withdrawn, by the withdrawal at index
+// at.
+type withdrawal struct {
+	at     int64
+	reason string
+	date   Date
 }
 
 // OpenDir opens the catalog in directory dir: the files checkpoint and
@@ -174,6 +193,8 @@ func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Chec
 		noticesByID:   make(map[string][]int64),
 		keys:          make(keyring),
 		colliding:     make(map[int64]bool),
+		smallWhy:      make(map[int64]string),
+		withdrawn:     make(map[int64]withdrawal),
 		cache:         make(map[int64]*entry),
 		logOnly:       logOnly,
 	}
@@ -286,7 +307,7 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 				if j+1 == prefix {
 					prefixRoot = tree.root()
 				}
-				if k := c.kinds[j]; k == kindNotice || k == kindKey {
+				if k := c.kinds[j]; k == kindNotice || k == kindKey || k == kindWithdrawal {
 					b := c.off[j] - ch.base
 					small = append(small, smallRecord{j, bytes.Clone(ch.buf[b : b+int64(c.size[j])])})
 				}
@@ -451,41 +472,20 @@ func noteBodyEnd(note []byte) int {
 	return len(note)
 }
 
-// indexSmall reads the key and notice records: keys in log order, so that
-// each key's registration and revocation have a place in the log; notices
-// by GTIN and by id. Key records count only when the publisher quorum
-// signed them.
+// indexSmall reads the key, notice and withdrawal records: keys in log
+// order, so that each key's registration, scopes and revocation have a
+// place in the log; notices by GTIN and by id; then withdrawals, which
+// need the records before them. Key records and withdrawals count only
+// when the publisher quorum signed them; what does not count is noted in
+// c.smallWhy for Verify.
 func (c *Catalog) indexSmall(small []smallRecord) error {
+	c.small = small
 	byVKey := make(map[string]*keyState)
+	var withdrawals []smallRecord
 	for _, s := range small {
 		switch c.kinds[s.index] {
 		case kindKey:
-			k, err := c.openKeyRecord(s.data)
-			if err != nil {
-				continue // catalog verify reports it; it registers nothing
-			}
-			ks := byVKey[k.Key]
-			if ks == nil {
-				v, _ := newVerifier(k.Key) // checked by the parser
-				nh := nameHash{v.Name(), v.KeyHash()}
-				if len(c.keys[nh]) > 0 {
-					// Another key already holds this name and hash: the
-					// first keeps it, so that no later record can change
-					// how earlier ones verify. This one registers nothing.
-					c.colliding[s.index] = true
-					continue
-				}
-				ks = &keyState{vkey: k.Key, verifier: v, activeAt: -1, revokedAt: -1}
-				byVKey[k.Key] = ks
-				c.keyList = append(c.keyList, ks)
-				c.keys[nh] = []*keyState{ks}
-			}
-			switch {
-			case k.Status == "active" && ks.activeAt < 0 && ks.revokedAt < 0:
-				ks.activeAt, ks.org, ks.role = s.index, k.Org, k.Role
-			case k.Status == "revoked" && ks.revokedAt < 0:
-				ks.revokedAt = s.index
-			}
+			c.indexKey(s, byVKey)
 		case kindNotice:
 			body, ok := SplitNote(s.data)
 			if !ok {
@@ -500,29 +500,128 @@ func (c *Catalog) indexSmall(small []smallRecord) error {
 				c.noticesByGTIN[k] = append(c.noticesByGTIN[k], s.index)
 			}
 			c.noticesByID[r.Notice.ID] = append(c.noticesByID[r.Notice.ID], s.index)
+		case kindWithdrawal:
+			withdrawals = append(withdrawals, s)
 		}
+	}
+	for _, s := range withdrawals {
+		c.indexWithdrawal(s)
 	}
 	return nil
 }
 
-// openKeyRecord verifies a key record against the publisher quorum, then
-// parses it.
-func (c *Catalog) openKeyRecord(data []byte) (*KeyRecord, error) {
+// indexKey applies one key record (catalog.md, "smartcheck-key/1"): the
+// first active record registers the key with its org, role and scopes;
+// later active ones (of the same org and role) add scopes; the first
+// revoked record ends it.
+func (c *Catalog) indexKey(s smallRecord, byVKey map[string]*keyState) {
+	k, err := c.openPublisherRecord(s.data, s.index)
+	if err != nil {
+		c.smallWhy[s.index] = err.Error()
+		return // it registers nothing
+	}
+	if k.Key == nil {
+		c.smallWhy[s.index] = "not a key record"
+		return
+	}
+	kr := k.Key
+	ks := byVKey[kr.Key]
+	if ks == nil {
+		v, _ := newVerifier(kr.Key) // checked by the parser
+		nh := nameHash{v.Name(), v.KeyHash()}
+		if len(c.keys[nh]) > 0 {
+			// Another key already holds this name and hash: the first
+			// keeps it, so that no later record can change how earlier
+			// ones verify. This one registers nothing.
+			c.colliding[s.index] = true
+			c.smallWhy[s.index] = "its key has the name and key hash of a key registered earlier, which keeps them"
+			return
+		}
+		ks = &keyState{vkey: kr.Key, verifier: v, activeAt: -1, revokedAt: -1}
+		byVKey[kr.Key] = ks
+		c.keyList = append(c.keyList, ks)
+		c.keys[nh] = []*keyState{ks}
+	}
+	switch {
+	case kr.Status == "revoked":
+		if ks.revokedAt < 0 {
+			ks.revokedAt = s.index
+		}
+	case ks.revokedAt >= 0:
+		c.smallWhy[s.index] = "the key was revoked earlier in the log: a revoked key stays revoked (register a new key)"
+	case ks.activeAt < 0:
+		ks.activeAt, ks.org, ks.role = s.index, kr.Org, kr.Role
+		for _, sc := range kr.Scopes {
+			ks.grants = append(ks.grants, grant{s.index, sc})
+		}
+	case kr.Org != ks.org || kr.Role != ks.role:
+		c.smallWhy[s.index] = fmt.Sprintf("it gives the key org %q and role %s, but the key was registered to %q as %s: it grants nothing (a key's org and role come from its first active record)",
+			clip(kr.Org), kr.Role, clip(ks.org), ks.role)
+	default:
+		for _, sc := range kr.Scopes {
+			ks.grants = append(ks.grants, grant{s.index, sc})
+		}
+	}
+}
+
+// indexWithdrawal applies one withdrawal (catalog.md,
+// "smartcheck-withdrawal/1"): only of a declaration or notice logged
+// before it, and only when the hash matches; the first that withdraws a
+// record counts.
+func (c *Catalog) indexWithdrawal(s smallRecord) {
+	r, err := c.openPublisherRecord(s.data, s.index)
+	if err != nil {
+		c.smallWhy[s.index] = err.Error()
+		return
+	}
+	w := r.Withdrawal
+	if w == nil {
+		c.smallWhy[s.index] = "not a withdrawal"
+		return
+	}
+	switch {
+	case w.Record >= s.index:
+		c.smallWhy[s.index] = fmt.Sprintf("it withdraws record %d, which is not logged before it: it has no effect", w.Record)
+		return
+	case c.kinds[w.Record] != kindDecl && c.kinds[w.Record] != kindNotice:
+		c.smallWhy[s.index] = fmt.Sprintf("record %d is not a declaration or a notice, and only those can be withdrawn: it has no effect", w.Record)
+		return
+	}
+	data, err := c.Record(w.Record)
+	if err != nil {
+		c.smallWhy[s.index] = err.Error()
+		return
+	}
+	if tlog.RecordHash(data) != w.Hash {
+		c.smallWhy[s.index] = fmt.Sprintf("its hash does not match record %d: it has no effect", w.Record)
+		return
+	}
+	if prev, ok := c.withdrawn[w.Record]; ok {
+		c.smallWhy[s.index] = fmt.Sprintf("record %d was already withdrawn by record %d", w.Record, prev.at)
+		return
+	}
+	c.withdrawn[w.Record] = withdrawal{at: s.index, reason: w.Reason, date: w.Withdrawn}
+}
+
+// openPublisherRecord verifies a key record or a withdrawal against the
+// publisher quorum, then parses it.
+func (c *Catalog) openPublisherRecord(data []byte, index int64) (*Record, error) {
+	what := "key record"
+	if c.kinds[index] == kindWithdrawal {
+		what = "withdrawal"
+	}
 	n, err := note.Open(data, c.Trust.verifiers)
 	if err != nil {
-		return nil, fmt.Errorf("key record: %w", err)
+		return nil, fmt.Errorf("%s not signed by the publisher quorum: %w", what, err)
 	}
 	if len(n.Sigs) < c.Trust.Quorum {
-		return nil, fmt.Errorf("key record has %d of %d publisher signatures", len(n.Sigs), c.Trust.Quorum)
+		return nil, fmt.Errorf("%s not signed by the publisher quorum: %d of %d publisher signatures", what, len(n.Sigs), c.Trust.Quorum)
 	}
 	r, err := ParseRecord([]byte(n.Text))
 	if err != nil {
 		return nil, err
 	}
-	if r.Key == nil {
-		return nil, errors.New("not a key record")
-	}
-	return r.Key, nil
+	return r, nil
 }
 
 // Record returns the bytes of record i.

@@ -132,7 +132,7 @@ func TestParseRecordValid(t *testing.T) {
 	})
 	t.Run("key", func(t *testing.T) {
 		_, vkey := testKey(t, "record-test")
-		r, err := ParseRecord([]byte(keyBody(t, "role notice-issuer", "status revoked")))
+		r, err := ParseRecord([]byte(keyBody(t, "role notice-issuer", "status revoked", "-scope")))
 		if err != nil {
 			t.Fatal(err)
 		}

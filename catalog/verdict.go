@@ -81,15 +81,29 @@ type SupportEnd struct {
 	Computed bool // from a relative period and a known anchor date
 }
 
-// Version is one version of the chosen declaration, for staff history.
-type Version struct {
+// HistoryEntry is one declaration that lists the GTIN, for staff: every
+// one, trusted or not, in log order (verdicts.md, "Which declaration").
+type HistoryEntry struct {
 	Index     int64 // place in the log
+	ID        string
 	Version   int
 	Published Date
-	Trusted   bool
-	Why       string      // why it is not trusted
+	Signer    SignerInfo  // for an ignored record, the key it names as far as the catalog knows it
 	End       *SupportEnd // nil when not determinable
 	Support   Support
+	Chosen    bool   // its facts are the ones shown
+	Trusted   bool   // trusted for this GTIN
+	Ignored   string // why it is not trusted for this GTIN
+	Withdrawn string // the withdrawal's reason, when the publisher withdrew it
+}
+
+// IgnoredRecord is a declaration or notice about the GTIN that no verdict
+// uses, and why (R4, R4d).
+type IgnoredRecord struct {
+	Index  int64
+	What   string // "declaration ID version N" or "notice ID revision N"
+	Signer string // key name, and org when known
+	Why    string
 }
 
 // NoticeState is the current revision of a notice that bears on a scan.
@@ -107,53 +121,150 @@ type Result struct {
 	Verdict  Verdict
 	Findings []Finding
 
-	// Facts come from Declaration, the highest version of the chosen
-	// declaration that verifies; nil when there is none.
+	// Facts come from Declaration, the chosen declaration; nil when no
+	// declaration is trusted for the GTIN.
 	Declaration *Declaration
 	Index       int64 // its place in the log
 	Signer      SignerInfo
 	Support     *SupportEnd
-	History     []Version // every version of the chosen declaration, in log order
+	History     []HistoryEntry  // every declaration listing the GTIN, in log order
+	Ignored     []IgnoredRecord // declarations and notices about the GTIN that were not used
 	Notices     []NoticeState
 	Excepted    bool // R2: the PSTI regime does not apply
 }
 
+// Evidence is what a catalog holds about one GTIN, every record already
+// decided: the input of Judge, which reads nothing else.
+type Evidence struct {
+	GTIN    string
+	Expires Date // the checkpoint's expiry (R0b); zero for none
+
+	// Declarations lists every declaration that lists the GTIN, in log
+	// order, with its trust decision for this GTIN and any withdrawal.
+	Declarations []DeclEvidence
+	// Notices are the current states of the notices that name the GTIN.
+	Notices []NoticeState
+	// IgnoredNotices are records of notices naming the GTIN that do not
+	// count: not trusted, withdrawn, or a revision from a foreign org.
+	IgnoredNotices []IgnoredRecord
+}
+
+// DeclEvidence is one declaration that lists the GTIN.
+type DeclEvidence struct {
+	Index       int64
+	Declaration *Declaration
+	Signer      SignerInfo
+	Untrusted   Untrusted // Trusted, or the R4 class of the reason
+	Why         string    // why it is not trusted
+	Withdrawn   string    // the withdrawal's reason, or ""
+	WithdrawnAt int64     // the withdrawal's index, when withdrawn
+}
+
+func (d *DeclEvidence) usable() bool { return d.Untrusted == Trusted && d.Withdrawn == "" }
+
+// Evidence gathers and decides the records about gtin: the index finds
+// them, and each is parsed, its signatures checked (once, remembered) and
+// its trust decided for this GTIN.
+func (c *Catalog) Evidence(gtin string) *Evidence {
+	ev := &Evidence{GTIN: gtin, Expires: DateOf(c.Checkpoint.Expires)}
+	for _, i := range c.declarationsFor(gtin) {
+		e := c.entry(i)
+		if e.rec == nil || e.rec.Declaration == nil || !slices.Contains(e.rec.Declaration.GTINs, gtin) {
+			// The index is a hint: this record is not a declaration
+			// listing the GTIN. One that does not parse is never used,
+			// nor counted (catalog verify reports it).
+			continue
+		}
+		d := c.declarationFor(e, gtin)
+		de := DeclEvidence{Index: i, Declaration: e.rec.Declaration, Signer: d.signer, Untrusted: d.why, Why: d.reason}
+		if w, ok := c.withdrawn[i]; ok {
+			de.Withdrawn, de.WithdrawnAt = w.reason, w.at
+		}
+		ev.Declarations = append(ev.Declarations, de)
+	}
+	g, _ := gtinKey(gtin)
+	seen := map[string]bool{}
+	for _, i := range c.noticesByGTIN[g] {
+		e := c.entry(i)
+		if e.rec == nil || e.rec.Notice == nil || seen[e.rec.Notice.ID] {
+			continue
+		}
+		id := e.rec.Notice.ID
+		seen[id] = true
+		recs := c.noticeRecords(id, c.entry)
+		for _, nr := range recs {
+			n := nr.e.rec.Notice
+			if nr.counts() || !slices.Contains(n.GTINs, gtin) {
+				continue
+			}
+			ir := IgnoredRecord{Index: nr.e.index, What: fmt.Sprintf("notice %s revision %d", n.ID, n.Revision), Signer: signerWords(nr.d.signer)}
+			switch {
+			case !nr.d.trusted():
+				ir.Why = nr.d.reason
+			case nr.withdrawn != nil:
+				ir.Why = fmt.Sprintf("withdrawn by the publisher (record %d, %s): %s", nr.withdrawn.at, nr.withdrawn.date, nr.withdrawn.reason)
+			default:
+				ir.Why = nr.foreign
+			}
+			ev.IgnoredNotices = append(ev.IgnoredNotices, ir)
+		}
+		if cur := current(recs); cur != nil && slices.Contains(cur.e.rec.Notice.GTINs, gtin) {
+			ev.Notices = append(ev.Notices, NoticeState{Notice: cur.e.rec.Notice, Index: cur.e.index, Signer: cur.d.signer})
+		}
+	}
+	return ev
+}
+
+// signerWords names a signer for staff: the key name, and its org when known.
+func signerWords(s SignerInfo) string {
+	switch {
+	case s.Name == "":
+		return "an unknown key"
+	case s.Org == "":
+		return s.Name
+	}
+	return fmt.Sprintf("%s (%s)", s.Name, s.Org)
+}
+
 // Judge applies the rules of verdicts.md to one scan. The catalog itself
-// was verified when it was opened (R0a); Judge checks the signatures of
-// the records it uses, once each.
+// was verified when it was opened (R0a).
 func (c *Catalog) Judge(q Query) *Result {
+	return Judge(c.Evidence(q.GTIN), q)
+}
+
+// Judge applies rules R0b to R7 of verdicts.md to the evidence about one
+// GTIN. It is a pure function of the evidence, the query (batch, today,
+// policy): it reads nothing and checks no signature.
+func Judge(ev *Evidence, q Query) *Result {
 	if q.Policy.CautionMonths == 0 && q.Policy.SupportEnded == OK {
 		q.Policy = DefaultPolicy
 	}
 	r := &Result{GTIN: q.GTIN, Batch: q.Batch, Today: q.Today, Index: -1}
-	j := judge{r: r, q: q}
+	j := judge{r: r, q: q, ev: ev}
 
 	// R0b
-	if c.Checkpoint.Stale(q.Today) {
-		exp := DateOf(c.Checkpoint.Expires)
+	if !ev.Expires.IsZero() && q.Today.After(ev.Expires) {
 		j.add("R0b", "catalog-stale", Check,
-			fmt.Sprintf("The catalog expired on %s: it may miss recent notices or changes. Update the catalog.", exp),
+			fmt.Sprintf("The catalog expired on %s: it may miss recent notices or changes. Update the catalog.", ev.Expires),
 			"Please ask a member of staff about this product's security information.",
 			"catalog expiry (freeze protection)")
 	}
-	c.judgeNotices(&j)
-	versions := c.chooseDeclaration(&j)
-	if versions == nil {
-		j.add("R1", "no-declaration", Check,
-			"No statement of compliance in the catalog lists this product. Check the statement that came with it before selling (PSTI Act s.22).",
-			"Please ask a member of staff about this product's security information.",
-			"PSTI Act 2022 s.22")
+	for _, n := range ev.Notices {
+		j.judgeNotice(n)
+	}
+	chosen := j.choose()
+	if chosen == nil {
 		return j.finish()
 	}
-	r.History = versions
-	c.judgeDeclaration(&j)
+	j.judgeDeclaration()
 	return j.finish()
 }
 
 // judge collects findings for one Result.
 type judge struct {
-	r *Result
-	q Query
+	r  *Result
+	q  Query
+	ev *Evidence
 }
 
 func (j *judge) add(rule, code string, v Verdict, staff, shopper, basis string) {
@@ -184,37 +295,9 @@ const (
 	shopperUnavailable = "This product isn't available for sale at the moment. Please ask a member of staff."
 )
 
-// judgeNotices applies R3: for each notice id that names the GTIN, the
-// highest revision whose signer may sign notices is its current state.
-func (c *Catalog) judgeNotices(j *judge) {
-	g, _ := gtinKey(j.q.GTIN)
-	seen := map[string]bool{}
-	for _, i := range c.noticesByGTIN[g] {
-		e := c.entry(i)
-		if e.rec == nil || e.rec.Notice == nil || seen[e.rec.Notice.ID] {
-			continue
-		}
-		id := e.rec.Notice.ID
-		seen[id] = true
-		var cur *entry
-		for _, k := range c.noticesByID[id] {
-			ek := c.entry(k)
-			if !ek.trusted() || ek.rec.Notice == nil || ek.rec.Notice.ID != id {
-				continue
-			}
-			if cur == nil || ek.rec.Notice.Revision >= cur.rec.Notice.Revision {
-				cur = ek
-			}
-		}
-		if cur == nil || !slices.Contains(cur.rec.Notice.GTINs, j.q.GTIN) {
-			continue
-		}
-		c.judgeNotice(j, cur)
-	}
-}
-
-func (c *Catalog) judgeNotice(j *judge, e *entry) {
-	n := e.rec.Notice
+// judgeNotice applies R3 to the current state of one notice.
+func (j *judge) judgeNotice(ns NoticeState) {
+	n := ns.Notice
 	effective := n.Effective
 	if effective.IsZero() {
 		effective = n.Issued
@@ -224,7 +307,7 @@ func (c *Catalog) judgeNotice(j *judge, e *entry) {
 	if !inForce && !appealed {
 		return
 	}
-	j.r.Notices = append(j.r.Notices, NoticeState{Notice: n, Index: e.index, Signer: e.signer})
+	j.r.Notices = append(j.r.Notices, ns)
 	what := fmt.Sprintf("%s notice %s (%s, issued %s by %s)", n.Type, n.ID, n.Status, n.Issued, n.IssuedBy)
 	if n.Fictional {
 		what += " [fictional]"
@@ -281,74 +364,129 @@ func (c *Catalog) judgeNotice(j *judge, e *entry) {
 	}
 }
 
-// chooseDeclaration picks the declaration (verdicts.md, "Which
-// declaration"), adds R4 findings for its versions that do not verify,
-// and sets the facts from the highest version that does. It returns
-// every version of the chosen declaration, or nil when no declaration
-// lists the GTIN.
-func (c *Catalog) chooseDeclaration(j *judge) []Version {
-	var cands []*entry
-	for _, i := range c.declarationsFor(j.q.GTIN) {
-		e := c.entry(i)
-		if e.rec == nil || e.rec.Declaration == nil || !slices.Contains(e.rec.Declaration.GTINs, j.q.GTIN) {
-			continue // a record that does not parse is never used
-		}
-		cands = append(cands, e)
-	}
-	if len(cands) == 0 {
-		return nil
-	}
-	covers := func(e *entry) bool {
-		b := e.rec.Declaration.Batches
-		return len(b) == 0 || j.q.Batch == "" || slices.Contains(b, j.q.Batch)
-	}
-	// The id most recently logged among those covering the scan; if none
-	// covers it, the most recently logged (R5a will say so).
-	var id string
-	for _, e := range cands {
-		if covers(e) {
-			id = e.rec.Declaration.ID
-		}
-	}
-	if id == "" {
-		id = cands[len(cands)-1].rec.Declaration.ID
-	}
-	var versions []Version
-	var best *entry
-	for _, e := range cands {
-		d := e.rec.Declaration
-		if d.ID != id {
+// choose picks the declaration whose facts are used (verdicts.md, "Which
+// declaration"), fills the staff history, and gives R1 or R4 when there
+// is none to use. Only declarations trusted for the GTIN and not
+// withdrawn compete; among those covering the scan's batch, one signed by
+// a manufacturer or authorised representative comes before a curator's,
+// then the one logged last wins; when none covers the batch, the one
+// logged last (R5a says so).
+func (j *judge) choose() *DeclEvidence {
+	decls := j.ev.Declarations
+	var chosen *DeclEvidence
+	for i := range decls {
+		d := &decls[i]
+		if !d.usable() || !j.covers(d) {
 			continue
 		}
-		v := Version{Index: e.index, Version: d.Version, Published: d.Published, Trusted: e.trusted(), Why: e.why, Support: d.Support}
-		if end, ok := d.SupportEnd(); ok {
-			v.End = &end
+		if chosen == nil || !(isCurator(d.Signer) && !isCurator(chosen.Signer)) {
+			chosen = d
 		}
-		versions = append(versions, v)
-		switch e.status {
-		case SigInvalid:
-			j.add("R4a", "signature-invalid", Check,
-				fmt.Sprintf("Version %d of declaration %s does not verify: %s. Its contents are not shown. Check the statement of compliance that came with the product.", d.Version, id, e.why),
-				shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
-		case SigUnknownSigner:
-			j.add("R4b", "signer-unknown", Check,
-				fmt.Sprintf("Version %d of declaration %s is not signed by a key registered to sign it: %s. Its contents are not shown. Check the statement of compliance that came with the product.", d.Version, id, e.why),
-				shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
-		case SigValid:
-			if best == nil || d.Version >= best.rec.Declaration.Version {
-				best = e
+	}
+	if chosen == nil {
+		for i := range decls {
+			if decls[i].usable() {
+				chosen = &decls[i]
 			}
 		}
 	}
-	if best != nil {
-		j.r.Declaration = best.rec.Declaration
-		j.r.Index = best.index
-		j.r.Signer = best.signer
-		if end, ok := best.rec.Declaration.SupportEnd(); ok {
-			j.r.Support = &end
+	for i := range decls {
+		d := &decls[i]
+		h := HistoryEntry{Index: d.Index, Signer: d.Signer, Chosen: d == chosen, Trusted: d.Untrusted == Trusted, Ignored: d.Why, Withdrawn: d.Withdrawn}
+		dd := d.Declaration
+		h.ID, h.Version, h.Published, h.Support = dd.ID, dd.Version, dd.Published, dd.Support
+		if end, ok := dd.SupportEnd(); ok {
+			h.End = &end
+		}
+		j.r.History = append(j.r.History, h)
+		if !d.usable() {
+			j.r.Ignored = append(j.r.Ignored, ignoredDecl(d))
 		}
 	}
-	return versions
+	j.r.Ignored = append(j.r.Ignored, j.ev.IgnoredNotices...)
+	if chosen == nil {
+		j.noDeclaration()
+		return nil
+	}
+	j.r.Declaration = chosen.Declaration
+	j.r.Index = chosen.Index
+	j.r.Signer = chosen.Signer
+	if end, ok := chosen.Declaration.SupportEnd(); ok {
+		j.r.Support = &end
+	}
+	if len(j.r.Ignored) > 0 {
+		j.add("R4d", "ignored-records", OK,
+			fmt.Sprintf("%s about this product %s ignored: %s. The facts shown come from record %d.",
+				plural(len(j.r.Ignored), "One record", fmt.Sprintf("%d records", len(j.r.Ignored))),
+				plural(len(j.r.Ignored), "was", "were"), ignoredWords(j.r.Ignored), chosen.Index),
+			"", "catalog integrity (verdicts.md R4d)")
+	}
+	return chosen
+}
+
+func (j *judge) covers(d *DeclEvidence) bool {
+	b := d.Declaration.Batches
+	return len(b) == 0 || j.q.Batch == "" || slices.Contains(b, j.q.Batch)
+}
+
+func isCurator(s SignerInfo) bool { return s.Role == "curator" }
+
+func ignoredDecl(d *DeclEvidence) IgnoredRecord {
+	ir := IgnoredRecord{Index: d.Index, What: fmt.Sprintf("declaration %s version %d", d.Declaration.ID, d.Declaration.Version), Signer: signerWords(d.Signer), Why: d.Why}
+	if d.Untrusted == Trusted {
+		ir.Why = fmt.Sprintf("withdrawn by the publisher (record %d): %s", d.WithdrawnAt, d.Withdrawn)
+	}
+	return ir
+}
+
+func ignoredWords(rs []IgnoredRecord) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, fmt.Sprintf("record %d, %s by %s (%s)", r.Index, r.What, r.Signer, r.Why))
+	}
+	return strings.Join(s, "; ")
+}
+
+func plural[T any](n int, one, many T) T {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// noDeclaration gives R1 or R4a–R4c when no declaration can be used.
+func (j *judge) noDeclaration() {
+	var worst Untrusted
+	for _, d := range j.ev.Declarations {
+		if d.Untrusted != Trusted && (worst == Trusted || d.Untrusted < worst) {
+			worst = d.Untrusted
+		}
+	}
+	ignored := ""
+	if len(j.r.Ignored) > 0 {
+		ignored = " Ignored: " + ignoredWords(j.r.Ignored) + "."
+	}
+	const tail = " Nothing they say is shown. Check the statement of compliance that came with the product (PSTI Act s.22)."
+	switch worst {
+	case Trusted: // none at all, or only withdrawn ones
+		staff := "No statement of compliance in the catalog lists this product. Check the statement that came with it before selling (PSTI Act s.22)."
+		if len(j.ev.Declarations) > 0 {
+			staff = "Every statement of compliance in the catalog for this product was withdrawn by the publisher." + ignored + " Check the statement that came with it before selling (PSTI Act s.22)."
+		}
+		j.add("R1", "no-declaration", Check, staff, shopperAskStaff, "PSTI Act 2022 s.22")
+	case NotVerified:
+		j.add("R4a", "signature-invalid", Check,
+			"Declarations list this product, but none is trusted for it and at least one does not verify."+ignored+tail,
+			shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
+	case SignerNotKnown:
+		j.add("R4b", "signer-unknown", Check,
+			"Declarations list this product, but none is signed by a key registered to sign it there."+ignored+tail,
+			shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
+	case SignerOutOfScope:
+		j.add("R4c", "signer-out-of-scope", Check,
+			"Declarations list this product, but every signer is registered for other products only: nobody may sign for another maker's products."+ignored+tail,
+			shopperAskStaff, "catalog integrity; PSTI Act 2022 s.22")
+	}
 }
 
 // SupportEnd returns the last day of security updates the declaration
@@ -376,7 +514,7 @@ func (d *Declaration) SupportEnd() (SupportEnd, bool) {
 	return SupportEnd{}, false
 }
 
-func (c *Catalog) judgeDeclaration(j *judge) {
+func (j *judge) judgeDeclaration() {
 	d := j.r.Declaration
 	if d == nil {
 		return // R4 said why
@@ -385,10 +523,18 @@ func (c *Catalog) judgeDeclaration(j *judge) {
 
 	// R2, R2b: Sch 3 exceptions.
 	switch {
-	case (d.Category == "laptop" || d.Category == "desktop" || d.Category == "tablet") && d.Cellular == No && d.Under14 != Yes:
+	// Sch 3 para 5: desktops and laptops are excepted whether or not they
+	// connect to cellular networks; tablets only when they cannot. None of
+	// them is when designed exclusively for children under 14 (para 5(2)).
+	case (d.Category == "laptop" || d.Category == "desktop") && d.Under14 != Yes:
 		r.Excepted = true
 		j.add("R2", "excepted", NotInScope,
-			fmt.Sprintf("A %s without cellular connectivity, not made for children under 14, is excepted from the PSTI regime (Sch 3 para 5).", d.Category),
+			fmt.Sprintf("A %s not made for children under 14 is excepted from the PSTI regime, with or without cellular connectivity (Sch 3 para 5).", d.Category),
+			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 5")
+	case d.Category == "tablet" && d.Cellular == No && d.Under14 != Yes:
+		r.Excepted = true
+		j.add("R2", "excepted", NotInScope,
+			"A tablet without cellular connectivity, not made for children under 14, is excepted from the PSTI regime (Sch 3 para 5).",
 			"The UK's smart product security law doesn't cover this kind of product.", "PSTI Regulations 2023 Sch 3 para 5")
 	case d.Category == "ev-charge-point":
 		r.Excepted = true
@@ -472,7 +618,7 @@ func (c *Catalog) judgeDeclaration(j *judge) {
 				"PSTI Regulations 2023 Sch 1 para 3")
 		}
 	}
-	c.judgeHistory(j)
+	j.judgeHistory()
 	if d.Route == "schedule2-label" {
 		expired := true
 		for _, l := range d.Labels {
@@ -510,48 +656,58 @@ func (c *Catalog) judgeDeclaration(j *judge) {
 	}
 }
 
-// judgeHistory applies R6h and R6i over the trusted versions of the
-// chosen declaration, up to the one whose facts are used.
-func (c *Catalog) judgeHistory(j *judge) {
-	var prev []Version
-	for _, v := range j.r.History {
-		if !v.Trusted {
-			continue
-		}
-		if v.Index > j.r.Index {
-			break
-		}
-		prev = append(prev, v)
+// judgeHistory applies R6h and R6i over the trusted, not withdrawn
+// declarations that list the GTIN and cover the scan's batch, whatever
+// their ids, versions and signers, in log order.
+func (j *judge) judgeHistory() {
+	type dated struct {
+		d   *DeclEvidence
+		end SupportEnd
 	}
-	// Sch 1 para 3(6): a period may be extended, never shortened.
-shortened:
-	for k := 1; k < len(prev); k++ {
-		if prev[k].End == nil {
+	var ends []dated
+	for i := range j.ev.Declarations {
+		d := &j.ev.Declarations[i]
+		if !d.usable() || !j.covers(d) {
 			continue
 		}
-		for _, earlier := range prev[:k] {
-			if earlier.End != nil && earlier.Version < prev[k].Version && prev[k].End.Last.Before(earlier.End.Last) {
+		if end, ok := d.Declaration.SupportEnd(); ok {
+			ends = append(ends, dated{d, end})
+		}
+	}
+	name := func(x dated) string {
+		return fmt.Sprintf("declaration %s version %d (record %d, published %s)", x.d.Declaration.ID, x.d.Declaration.Version, x.d.Index, x.d.Declaration.Published)
+	}
+	// Sch 1 para 3(6): a period may be extended, never shortened. Compare
+	// the last day each end could mean; the first shortening found is
+	// reported, even if a later record extends the period again.
+shortened:
+	for k := 1; k < len(ends); k++ {
+		for _, earlier := range ends[:k] {
+			if ends[k].end.Last.Before(earlier.end.Last) {
 				j.add("R6h", "support-shortened", Stop,
-					fmt.Sprintf("Version %d of the declaration (published %s) shortened the support period from %s to %s: this fails the requirement. Do not sell.",
-						prev[k].Version, prev[k].Published, earlier.End.Period, prev[k].End.Period),
+					fmt.Sprintf("The support period was shortened: %s ends %s, earlier than %s, which promised %s. This fails the requirement. Do not sell.",
+						name(ends[k]), ends[k].end.Period, name(earlier), earlier.end.Period),
 					"This product doesn't meet the UK's security rules. Please ask a member of staff.", "PSTI Regulations 2023 Sch 1 para 3(6); PSTI Act 2022 s.23")
 				break shortened
 			}
 		}
 	}
-	if n := len(prev); n >= 2 {
-		last := prev[n-1]
-		for k := n - 2; k >= 0; k-- {
-			if e := prev[k].End; e != nil && last.End != nil {
-				if e.Last.Before(last.End.Last) {
-					j.add("R6i", "support-extended", OK,
-						fmt.Sprintf("Version %d extended the support period from %s to %s.", last.Version, e.Period, last.End.Period),
-						fmt.Sprintf("The maker has extended security updates, from %s to %s.", monthWords(e.Period), monthWords(last.End.Period)),
-						"PSTI Regulations 2023 Sch 1 para 3(5)")
-				}
-				break
-			}
+	// R6i: the chosen declaration ends later than one logged before it;
+	// name the latest such.
+	if j.r.Support == nil {
+		return
+	}
+	last := j.r.Support
+	for k := len(ends) - 1; k >= 0; k-- {
+		e := ends[k]
+		if e.d.Index >= j.r.Index || !e.end.Last.Before(last.Last) {
+			continue
 		}
+		j.add("R6i", "support-extended", OK,
+			fmt.Sprintf("The support period was extended from %s (%s) to %s.", e.end.Period, name(e), last.Period),
+			fmt.Sprintf("The maker has extended security updates, from %s to %s.", monthWords(e.end.Period), monthWords(last.Period)),
+			"PSTI Regulations 2023 Sch 1 para 3(5)")
+		return
 	}
 }
 

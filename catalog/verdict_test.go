@@ -66,7 +66,10 @@ func TestVerdictRules(t *testing.T) {
 		{name: "R2 excepted and R4", setup: func(f *fixture) {
 			f.addBy("maker", decl("category vehicle", "-cellular"))
 			f.addBy("rogue", decl("category vehicle", "-cellular", "version 2"))
-		}, verdict: Check, codes: "excepted,signer-unknown"},
+		}, verdict: NotInScope, codes: "excepted,ignored-records"},
+		{name: "R2 excepted and R4 with nothing trusted", setup: func(f *fixture) {
+			f.addBy("rogue", decl("category vehicle", "-cellular", "version 2"))
+		}, verdict: Check, codes: "signer-unknown"},
 		{name: "R2b medical device unknown", setup: maker("category medical-device", "-cellular"), verdict: Check, codes: "scope-unknown"},
 		{name: "R2b smart meter unknown", setup: maker("category smart-meter", "-cellular"), verdict: Check, codes: "scope-unknown"},
 
@@ -90,12 +93,12 @@ func TestVerdictRules(t *testing.T) {
 		{name: "R3 notice by a manufacturer key is ignored", setup: func(f *fixture) {
 			f.addBy("maker", decl())
 			f.addBy("maker", notice())
-		}, verdict: OK, codes: "-"},
+		}, verdict: OK, codes: "ignored-records"},
 		{name: "R3 forged later revision is ignored", setup: func(f *fixture) {
 			f.addBy("maker", decl())
 			f.addBy("issuer", notice())
 			f.addBy("rogue", notice("revision 2", "status revoked"))
-		}, verdict: Stop, codes: "notice-in-force"},
+		}, verdict: Stop, codes: "ignored-records,notice-in-force"},
 		{name: "R3b public information", setup: withNotice(notice("type public-information")), verdict: Stop, codes: "published-failure"},
 		{name: "R3c compliance failure", setup: withNotice(notice("type compliance", "failure support-period | no period published")), verdict: Stop, codes: "compliance-failure"},
 		{name: "R3d compliance other", setup: withNotice(notice("type compliance", "failure statement | statement missing")), verdict: Caution, codes: "enforcement-history"},
@@ -110,8 +113,12 @@ func TestVerdictRules(t *testing.T) {
 			f.addBy("maker", decl())
 			f.records[len(f.records)-1] = []byte(strings.Replace(string(f.records[len(f.records)-1]), "Phone One", "Phone Two", 1))
 		}, verdict: Check, codes: "signature-invalid"},
-		{name: "R4a facts from highest version that verifies", setup: func(f *fixture) {
+		{name: "R4d a later version that does not verify changes nothing", setup: func(f *fixture) {
 			f.addBy("maker", decl())
+			f.addBy("maker", decl("version 2", "support-until 2035"))
+			f.records[len(f.records)-1] = []byte(strings.Replace(string(f.records[len(f.records)-1]), "2035", "2036", 1))
+		}, verdict: OK, codes: "ignored-records"},
+		{name: "R4a only a version that does not verify", setup: func(f *fixture) {
 			f.addBy("maker", decl("version 2", "support-until 2035"))
 			f.records[len(f.records)-1] = []byte(strings.Replace(string(f.records[len(f.records)-1]), "2035", "2036", 1))
 		}, verdict: Check, codes: "signature-invalid"},
@@ -131,7 +138,7 @@ func TestVerdictRules(t *testing.T) {
 		{name: "R4b role may not sign", setup: func(f *fixture) { f.addBy("issuer", decl()) }, verdict: Check, codes: "signer-unknown"},
 		{name: "R4b key record not by publisher", setup: func(f *fixture) {
 			f.signer("self")
-			f.addBy("self", KindKey+"\nkey "+f.vkeys["self"]+"\norg Self\nrole manufacturer\nstatus active\n")
+			f.addBy("self", KindKey+"\nkey "+f.vkeys["self"]+"\norg Self\nrole manufacturer\nstatus active\nscope gtin 952\n")
 			f.addBy("self", decl())
 		}, verdict: Check, codes: "signer-unknown"},
 		{name: "R4 curator may sign", setup: func(f *fixture) { f.addBy("curator", decl()) }, verdict: OK, codes: "-"},
@@ -140,7 +147,7 @@ func TestVerdictRules(t *testing.T) {
 		{name: "most recently logged id", setup: func(f *fixture) {
 			f.addBy("maker", decl("id other", "support-until 2020"))
 			f.addBy("maker", decl())
-		}, verdict: OK, codes: "-"},
+		}, verdict: OK, codes: "support-extended"},
 		{name: "id covering the batch", setup: func(f *fixture) {
 			f.addBy("maker", decl("id lot-a", "batch A1"))
 			f.addBy("maker", decl("id lot-b", "batch B1", "support-until 2020"))
@@ -258,8 +265,8 @@ func TestFactsOnlyFromVerifiedVersion(t *testing.T) {
 	if r.Support == nil || r.Support.Period.String() != "2031-08" {
 		t.Fatalf("support %+v, want 2031-08", r.Support)
 	}
-	if len(r.History) != 2 || r.History[1].Trusted {
-		t.Fatalf("history %+v: want two versions, the second untrusted", r.History)
+	if len(r.History) != 2 || r.History[1].Trusted || !r.History[0].Chosen || r.History[1].Ignored == "" {
+		t.Fatalf("history %+v: want two versions, the first chosen, the second untrusted", r.History)
 	}
 }
 

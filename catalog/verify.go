@@ -3,20 +3,21 @@ package catalog
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 )
 
-// SigStatus is the outcome of checking a record's signature against the
-// keys the log registers (catalog.md, "smartcheck-key/1").
+// SigStatus is the outcome of checking a record's note signatures against
+// the keys the log registers (catalog.md, "smartcheck-key/1"). Whether a
+// verified signer may sign the record, there and for what, is decided
+// afterwards (trust.go).
 type SigStatus uint8
 
 const (
-	SigValid         SigStatus = iota // signed by a key allowed to sign it at its place in the log
+	SigValid         SigStatus = iota // every signature by a known key verifies, and there is at least one
 	SigInvalid                        // a signature by a known key does not verify, or the note is malformed
-	SigUnknownSigner                  // no signature by a key that may sign it there (R4b)
+	SigUnknownSigner                  // no signature by a key the log registers (R4b)
 )
 
 // SignerInfo says who signed a record.
@@ -27,21 +28,20 @@ type SignerInfo struct {
 	Role string `json:"role"`
 }
 
-// entry is one record read from the log, verified and parsed, cached so
-// that each record's signature is checked once.
+// entry is one record read from the log, parsed and its signatures
+// checked, cached so that each record's signatures are checked once.
 type entry struct {
 	index  int64
-	rec    *Record // parsed body; for a record whose signature fails, untrusted
+	rec    *Record // parsed body; never used unless a trust decision allows it
 	err    error   // why the record does not parse (never used then)
 	status SigStatus
-	why    string // for SigInvalid and SigUnknownSigner
-	signer SignerInfo
+	why    string      // for SigInvalid and SigUnknownSigner
+	keys   []*keyState // the registered keys whose signatures verified
+	names  []string    // the key names in the signature lines, for reports
 }
 
-// trusted reports whether the record can be used as fact.
-func (e *entry) trusted() bool { return e.rec != nil && e.status == SigValid }
-
-// entry returns record i, verified and parsed; the outcome is remembered.
+// entry returns record i, parsed and its signatures checked; the outcome
+// is remembered.
 func (c *Catalog) entry(i int64) *entry {
 	c.mu.Lock()
 	e := c.cache[i]
@@ -81,17 +81,19 @@ func (c *Catalog) load(i int64) *entry {
 	return e
 }
 
-// checkSignature verifies the record's note signatures, then asks whether
-// a verified signer was allowed to sign this kind of record at this point
-// of the log.
+// checkSignature verifies the record's note signatures. Key records and
+// withdrawals need the publisher quorum (indexSmall applied them);
+// declarations and notices need at least one signature by a key the log
+// registers, and every such signature must verify.
 func (c *Catalog) checkSignature(e *entry, data []byte) {
-	if e.rec != nil && e.rec.Kind == KindKey {
-		if _, err := c.openKeyRecord(data); err != nil {
-			e.status, e.why = SigInvalid, fmt.Sprintf("key record not signed by the publisher quorum: %v", err)
+	switch c.kinds[e.index] {
+	case kindKey, kindWithdrawal:
+		if _, err := c.openPublisherRecord(data, e.index); err != nil {
+			e.status, e.why = SigInvalid, err.Error()
 			return
 		}
-		if c.colliding[e.index] {
-			e.status, e.why = SigInvalid, "its key has the name and key hash of a key registered earlier, which keeps them"
+		if why := c.smallWhy[e.index]; why != "" {
+			e.status, e.why = SigInvalid, why
 			return
 		}
 		e.status = SigValid
@@ -102,39 +104,22 @@ func (c *Catalog) checkSignature(e *entry, data []byte) {
 	var unv *note.UnverifiedNoteError
 	switch {
 	case errors.As(err, &inv):
+		e.names = []string{inv.Name}
 		e.status, e.why = SigInvalid, fmt.Sprintf("the signature by key %s does not verify: the record was altered after signing", inv.Name)
 		return
 	case errors.As(err, &unv):
-		names := make([]string, 0, len(unv.Note.UnverifiedSigs))
 		for _, s := range unv.Note.UnverifiedSigs {
-			names = append(names, s.Name)
+			e.names = append(e.names, s.Name)
 		}
-		e.status, e.why = SigUnknownSigner, fmt.Sprintf("signed only by keys the catalog does not register (%s)", clip(strings.Join(names, ", ")))
+		e.status, e.why = SigUnknownSigner, fmt.Sprintf("signed only by keys the catalog does not register (%s)", clip(strings.Join(e.names, ", ")))
 		return
 	case err != nil:
 		e.status, e.why = SigInvalid, fmt.Sprintf("not a well-formed signed note: %v", err)
 		return
 	}
-	roles := []string{"manufacturer", "authorised-rep", "curator"}
-	if e.rec != nil && e.rec.Kind == KindNotice {
-		roles = []string{"notice-issuer"}
-	}
-	why := ""
 	for _, s := range n.Sigs {
-		for _, ks := range c.keys[nameHash{s.Name, s.Hash}] {
-			switch {
-			case ks.activeAt < 0 || ks.activeAt > e.index:
-				why = fmt.Sprintf("key %s was not registered before this record", s.Name)
-			case ks.revokedAt >= 0 && ks.revokedAt < e.index:
-				why = fmt.Sprintf("key %s (%s) was revoked before this record", s.Name, ks.org)
-			case !slices.Contains(roles, ks.role):
-				why = fmt.Sprintf("key %s (%s) has role %s, which may not sign this kind of record", s.Name, ks.org, ks.role)
-			default:
-				e.status = SigValid
-				e.signer = SignerInfo{Name: s.Name, Key: ks.vkey, Org: ks.org, Role: ks.role}
-				return
-			}
-		}
+		e.names = append(e.names, s.Name)
+		e.keys = append(e.keys, c.keys[nameHash{s.Name, s.Hash}]...)
 	}
-	e.status, e.why = SigUnknownSigner, why
+	e.status = SigValid
 }
