@@ -47,10 +47,16 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	if err != nil {
 		return nil, err
 	}
+	trust, err := ParseTrust((&Trust{Origin: origin, Publishers: vkeys, Quorum: len(vkeys)}).Format())
+	if err != nil {
+		return nil, err
+	}
+	if err := Admit(nil, trust, records); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	trust := &Trust{Origin: origin, Publishers: vkeys, Quorum: len(vkeys)}
 	if err := writeFileAtomic(filepath.Join(dir, "records"), data); err != nil {
 		return nil, err
 	}
@@ -67,11 +73,16 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 // (bytes past it are not committed: a crashed append may have left some),
 // and are synced to disk; the new checkpoint then replaces the old one in
 // one rename. A reader sees the old catalog or the new, never a mix.
+//
+// It refuses, before writing anything, records that tills would not
+// trust (Admit) and publisher keys that would not make a checkpoint the
+// catalog's trust accepts: a slip must not break every till.
 func Append(dir string, c *Catalog, records [][]byte, publishers []Signer, now time.Time, valid time.Duration) (*Checkpoint, error) {
-	for i, rec := range records {
-		if err := CheckSigned(rec); err != nil {
-			return nil, fmt.Errorf("record %d: %w", i+1, err)
-		}
+	if err := checkPublishers(c.Trust, publishers); err != nil {
+		return nil, err
+	}
+	if err := Admit(c, c.Trust, records); err != nil {
+		return nil, err
 	}
 	n := c.Checkpoint.Size
 	var end int64
@@ -104,6 +115,22 @@ func Append(dir string, c *Catalog, records [][]byte, publishers []Signer, now t
 	}
 	cp := &Checkpoint{Origin: c.Checkpoint.Origin, Size: n + int64(len(records)), Root: tree.root(), Issued: issued, Expires: issued.Add(valid)}
 	return cp, writeCheckpoint(dir, cp, publishers)
+}
+
+// checkPublishers refuses signers that are not publisher keys of trust,
+// or too few of them for its quorum.
+func checkPublishers(trust *Trust, publishers []Signer) error {
+	var ok int
+	for _, s := range publishers {
+		if _, err := trust.verifiers.Verifier(s.Name(), s.KeyHash()); err != nil {
+			return fmt.Errorf("key %s is not a publisher key of the trust file for %s: tills would refuse a checkpoint it signs", s.Name(), trust.Origin)
+		}
+		ok++
+	}
+	if ok < trust.Quorum {
+		return fmt.Errorf("%d publisher keys given, and the trust file for %s needs a quorum of %d", ok, trust.Origin, trust.Quorum)
+	}
+	return nil
 }
 
 // Assemble checks records as CheckSigned does and frames them as a records

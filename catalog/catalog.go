@@ -182,7 +182,27 @@ func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Chec
 	if cp.Size > srcSize/3 {
 		return nil, securityErrorf("records", "records file of %d bytes cannot hold the %d records the checkpoint commits to: it was truncated", srcSize, cp.Size)
 	}
-	c := &Catalog{
+	c := newCatalog(cp, trust, src, logOnly)
+	small, root, prefixRoot, err := c.scan(io.NewSectionReader(src, 0, srcSize), srcSize, prefix)
+	if err != nil {
+		return nil, err
+	}
+	if root != cp.Root {
+		return nil, securityErrorf("root", "records do not match the checkpoint's root hash: the records were altered, reordered or truncated")
+	}
+	if last != nil && prefixRoot != last.Root {
+		return nil, securityErrorf("fork", "catalog history was rewritten: its first %d records differ from the ones this till accepted (issued %s)", last.Size, last.Issued.Format(time.RFC3339))
+	}
+	if err := c.indexSmall(small); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// newCatalog allocates a catalog of cp.Size records over src, to be
+// filled by scan and indexSmall.
+func newCatalog(cp *Checkpoint, trust *Trust, src io.ReaderAt, logOnly bool) *Catalog {
+	return &Catalog{
 		Checkpoint:    cp,
 		Trust:         trust,
 		src:           src,
@@ -198,20 +218,6 @@ func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Chec
 		cache:         make(map[int64]*entry),
 		logOnly:       logOnly,
 	}
-	small, root, prefixRoot, err := c.scan(io.NewSectionReader(src, 0, srcSize), srcSize, prefix)
-	if err != nil {
-		return nil, err
-	}
-	if root != cp.Root {
-		return nil, securityErrorf("root", "records do not match the checkpoint's root hash: the records were altered, reordered or truncated")
-	}
-	if last != nil && prefixRoot != last.Root {
-		return nil, securityErrorf("fork", "catalog history was rewritten: its first %d records differ from the ones this till accepted (issued %s)", last.Size, last.Issued.Format(time.RFC3339))
-	}
-	if err := c.indexSmall(small); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // smallRecord is a notice or key record kept from the scan: there are few

@@ -6,17 +6,33 @@ import "time"
 // input (verdicts.md, "smartcheck lookup --json"). Fields a script relies
 // on are named as there; absent facts are left out.
 type Report struct {
-	Input       string         `json:"input"`
-	GTIN        string         `json:"gtin,omitempty"`
-	Batch       string         `json:"batch,omitempty"`
-	Verdict     *Verdict       `json:"verdict,omitempty"`
-	Findings    []Finding      `json:"findings"` // never null: [] when none
-	Support     *ReportSupport `json:"support,omitempty"`
-	Contact     string         `json:"contact,omitempty"`
-	Passwords   string         `json:"passwords,omitempty"`
-	Product     *ReportProduct `json:"product,omitempty"`
-	Declaration *ReportDecl    `json:"declaration,omitempty"`
-	Catalog     *ReportCatalog `json:"catalog,omitempty"`
+	Input       string          `json:"input"`
+	GTIN        string          `json:"gtin,omitempty"`
+	Batch       string          `json:"batch,omitempty"`
+	Verdict     *Verdict        `json:"verdict,omitempty"`
+	Findings    []Finding       `json:"findings"` // never null: [] when none
+	Support     *ReportSupport  `json:"support,omitempty"`
+	Contact     string          `json:"contact,omitempty"`
+	Passwords   string          `json:"passwords,omitempty"`
+	Product     *ReportProduct  `json:"product,omitempty"`
+	Declaration *ReportDecl     `json:"declaration,omitempty"`
+	Catalog     *ReportCatalog  `json:"catalog,omitempty"`
+	History     []ReportHistory `json:"history,omitempty"`
+}
+
+// ReportHistory is one declaration that lists the GTIN, trusted or not
+// (verdicts.md, `history`).
+type ReportHistory struct {
+	Index     int64  `json:"index"`
+	ID        string `json:"id"`
+	Version   int    `json:"version"`
+	Signer    string `json:"signer"`
+	Org       string `json:"org,omitempty"`
+	Role      string `json:"role,omitempty"`
+	Until     string `json:"until,omitempty"`
+	Chosen    bool   `json:"chosen,omitempty"`
+	Ignored   string `json:"ignored,omitempty"`
+	Withdrawn string `json:"withdrawn,omitempty"`
 }
 
 // ErrorReport is the JSON object for an input that is not a product code.
@@ -95,6 +111,19 @@ func (r *Result) Report(input string, cat *ReportCatalog) Report {
 		rep.Passwords = d.Passwords
 		rep.Product = &ReportProduct{Brand: d.Brand, Model: d.Model, ModelNumber: d.ModelNumber, Category: d.Category}
 		rep.Declaration = &ReportDecl{ID: d.ID, Version: d.Version, Signer: r.Signer.Name, Org: r.Signer.Org, Role: r.Signer.Role}
+	}
+	for _, h := range r.History {
+		rh := ReportHistory{Index: h.Index, ID: h.ID, Version: h.Version, Signer: h.Signer.Name, Org: h.Signer.Org, Role: h.Signer.Role,
+			Chosen: h.Chosen, Ignored: h.Ignored, Withdrawn: h.Withdrawn}
+		switch {
+		case h.End != nil:
+			rh.Until = h.End.Period.String()
+		case h.Support.Kind == SupportNone:
+			rh.Until = "none"
+		case h.Support.Kind == SupportRelative:
+			rh.Until = "relative"
+		}
+		rep.History = append(rep.History, rh)
 	}
 	return rep
 }

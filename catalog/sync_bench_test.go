@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -87,7 +88,7 @@ func BenchmarkSync(b *testing.B) {
 		b.Fatal(err)
 	}
 	end := st.Size()
-	records := io.NewSectionReader(concatReaderAt{f, end, tail}, 0, end+int64(len(tail)))
+	records := io.NewSectionReader(concatReaderAt{f, end, bytes.NewReader(tail)}, 0, end+int64(len(tail)))
 	var body atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cw := &countingWriter{w, &body}
@@ -179,39 +180,6 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
-}
-
-// concatReaderAt reads a file of size n followed by tail.
-type concatReaderAt struct {
-	f    io.ReaderAt
-	n    int64
-	tail []byte
-}
-
-func (c concatReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	total := 0
-	if off < c.n {
-		k := min(int64(len(p)), c.n-off)
-		m, err := c.f.ReadAt(p[:k], off)
-		total += m
-		if err != nil {
-			return total, err
-		}
-		p, off = p[k:], off+k
-	}
-	if len(p) == 0 {
-		return total, nil
-	}
-	i := off - c.n
-	if i >= int64(len(c.tail)) {
-		return total, io.EOF
-	}
-	m := copy(p, c.tail[i:])
-	total += m
-	if m < len(p) {
-		return total, io.EOF
-	}
-	return total, nil
 }
 
 // countingListener counts the bytes its connections write.
