@@ -226,3 +226,15 @@ func current(recs []noticeRecord) *noticeRecord {
 	}
 	return cur
 }
+
+// Key says what the log registers for the verifier key vkey: its name,
+// org and role, from its first active record. ok is false when the
+// catalog registers no such key.
+func (c *Catalog) Key(vkey string) (info SignerInfo, revoked bool, ok bool) {
+	for _, ks := range c.keyList {
+		if ks.vkey == vkey {
+			return ks.signerInfo(), ks.revokedAt >= 0, ks.activeAt >= 0 || ks.revokedAt >= 0
+		}
+	}
+	return SignerInfo{}, false, false
+}
