@@ -40,7 +40,7 @@ func syntheticDir(b *testing.B, n int) (string, *Trust) {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v1", n))
+	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
 	if tf, err := os.ReadFile(filepath.Join(dir, "trust")); err == nil {
 		if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
 			t, err := ParseTrust(tf)

@@ -44,7 +44,16 @@ func FuzzParseRecord(f *testing.F) {
 		decl("support-until none", "policy https://example.com/p", "support-url https://example.com/s"),
 		notice(),
 		notice("failure passwords | default", "effective 2026-11-01", "batch L1", "source https://example.com/n"),
-		KindKey + "\nkey " + vkey + "\norg Org\nrole curator\nstatus active\n",
+		KindKey + "\nkey " + vkey + "\norg Org\nrole curator\nstatus active\nscope gtin *\nscope gtin 0012345\n",
+		KindKey + "\nkey " + vkey + "\norg Org\nrole notice-issuer\nstatus active\nscope notice OPS-\n",
+		KindKey + "\nkey " + vkey + "\norg Org\nrole manufacturer\nstatus revoked\n",
+		KindWithdrawal + "\nrecord 12\nhash 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\nreason Logged by mistake.\nwithdrawn 2026-11-20\n",
+		// Broken scopes and withdrawals.
+		KindKey + "\nkey " + vkey + "\norg Org\nrole manufacturer\nstatus active\nscope gtin *\n",
+		KindKey + "\nkey " + vkey + "\norg Org\nrole manufacturer\nstatus active\nscope gtin 12345678901234\n",
+		KindKey + "\nkey " + vkey + "\norg Org\nrole manufacturer\nstatus active\n",
+		KindWithdrawal + "\nrecord 012\nhash 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\nreason x\nwithdrawn 2026-11-20\n",
+		KindWithdrawal + "\nrecord 1\nhash AAAA\nreason x\nwithdrawn 2026-11-20\n",
 		// Broken ones.
 		decl("brand Ex\x1bample"),
 		decl("model \u202eevil"),
@@ -75,13 +84,13 @@ func FuzzParseRecord(f *testing.F) {
 			t.Fatalf("accepted a body that is not UTF-8, too long or not LF-terminated: %q", body)
 		}
 		set := 0
-		for _, p := range []bool{r.Declaration != nil, r.Notice != nil, r.Key != nil} {
+		for _, p := range []bool{r.Declaration != nil, r.Notice != nil, r.Key != nil, r.Withdrawal != nil} {
 			if p {
 				set++
 			}
 		}
 		if set != 1 {
-			t.Fatalf("record %+v sets %d of Declaration, Notice, Key", r, set)
+			t.Fatalf("record %+v sets %d of Declaration, Notice, Key, Withdrawal", r, set)
 		}
 		eachString(reflect.ValueOf(r), "Record", func(path, s string) {
 			if !utf8.ValidString(s) {
@@ -109,8 +118,26 @@ func FuzzParseRecord(f *testing.F) {
 			if _, err := newVerifier(r.Key.Key); err != nil {
 				t.Fatalf("key %q: %v", r.Key.Key, err)
 			}
+			if r.Key.Status == "active" && len(r.Key.Scopes) == 0 {
+				t.Fatalf("active key record without a scope")
+			}
+			for _, sc := range r.Key.Scopes {
+				if !scopeAllowed(r.Key.Role, sc) {
+					t.Fatalf("role %s holds scope %v", r.Key.Role, sc)
+				}
+				if back, err := ParseScope(sc.String()); err != nil || back != sc {
+					t.Fatalf("scope %v does not round-trip: %v %v", sc, back, err)
+				}
+			}
+		case r.Withdrawal != nil:
+			if r.Withdrawal.Record < 0 || r.Withdrawal.Reason == "" || r.Withdrawal.Withdrawn.IsZero() {
+				t.Fatalf("withdrawal %+v", r.Withdrawal)
+			}
+			if body, err := WithdrawalBody(*r.Withdrawal); err != nil || !bytes.Equal(body, body) {
+				t.Fatalf("withdrawal %+v does not round-trip: %v", r.Withdrawal, err)
+			}
 		}
-		if r.Kind != KindKey && len(gtins) == 0 {
+		if (r.Declaration != nil || r.Notice != nil) && len(gtins) == 0 {
 			t.Fatalf("%s without a GTIN", r.Kind)
 		}
 		for _, g := range gtins {

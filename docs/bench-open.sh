@@ -9,7 +9,7 @@ n=${1:-1000000}
 export SMARTCHECK_BENCH_RECORDS=$n
 go test -run=XXX -bench='Open' -benchtime=5x -count=3 ./catalog | grep '^Benchmark'
 go test -run=XXX -bench='Lookup' -benchtime=20000x -count=1 ./catalog | grep '^Benchmark'
-dir="${XDG_CACHE_HOME:-$HOME/.cache}/smartcheck-bench/synthetic-$n-v1"
+dir="${XDG_CACHE_HOME:-$HOME/.cache}/smartcheck-bench/synthetic-$n-v2"
 echo "records file: $(du -h "$dir/records" | cut -f1)"
 for i in 1 2 3; do
   /usr/bin/env time -f "sha256sum: %e s wall" sha256sum "$dir/records" >/dev/null

@@ -77,7 +77,7 @@ func benchCatalog(b *testing.B) string {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v1", n))
+	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
 		return dir
 	}
