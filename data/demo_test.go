@@ -141,7 +141,7 @@ func TestDemoExpected(t *testing.T) {
 	// in the catalog package).
 	for _, code := range strings.Fields(`excepted scope-unknown notice-in-force published-failure
 		compliance-failure enforcement-history notice-under-appeal batch-needed notice-other-batches
-		signature-invalid signer-unknown batch-not-covered batch-unverified universal-default-password
+		signature-invalid signer-unknown signer-out-of-scope ignored-records batch-not-covered batch-unverified universal-default-password
 		password-status-unknown no-contact contact-malformed contact-incomplete no-support-period
 		support-end-undetermined support-shortened support-extended label-expired support-ended
 		support-ends-now support-ends-soon no-declaration`) {
