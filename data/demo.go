@@ -11,14 +11,53 @@
 // and ed25519 signatures are deterministic, so the same sources always
 // give the same bytes; a test holds the committed files to that.
 //
-// Sources: demo/keys.txt lists one signing key per line, `NAME | ROLE |
-// ORG`. The generator registers each (role manufacturer, authorised-rep,
+// # Keys
+//
+// demo/keys.txt lists one signing key per line:
+//
+//	NAME | ROLE | ORG | SCOPE; SCOPE...
+//
+// for example
+//
+//	demo-devices-demo | manufacturer | Demo Devices Ltd | gtin 9520000001018; gtin 9520000002
+//
+// The generator registers each key (role manufacturer, authorised-rep,
 // curator or notice-issuer) with a smartcheck-key/1 record signed by the
-// demo publisher; a key with role `unregistered` signs but is never
-// registered. Each demo/records/NNN-slug.txt holds header lines
-// (`# signed-by: KEY`, optionally `# tamper: yes` to alter the body after
-// signing so that its signature fails) and then one record body; files
-// are logged in name order.
+// demo publisher, status active, with one scope line per SCOPE in the
+// order given (spec/catalog.md, "Scope": `gtin PREFIX`, `gtin *` for
+// curators, `notice PREFIX` for notice issuers). These key records open
+// the log, in the order of keys.txt. A key with role `unregistered` has
+// no scopes (`NAME | unregistered | ORG`): it signs but is never
+// registered.
+//
+// # Records
+//
+// Each demo/records/NNN-slug.txt is logged after the key records, in file
+// name order. It starts with header lines `# NAME: VALUE` (a line that is
+// just `#` is skipped); the first other line starts the record body. The
+// headers:
+//
+//	# signed-by: KEY       the keys.txt key that signs the body that follows
+//	# tamper: yes          alter the body after signing, so that its signature fails
+//	# note: TEXT           for people; repeatable
+//
+// Two kinds of file are signed by the demo publisher and hold no body:
+// the generator writes it.
+//
+//	# key-record: KEY | STATUS | SCOPE; SCOPE...
+//
+// logs a later smartcheck-key/1 record for a keys.txt key, with that
+// key's org and role: `active` with the scopes it adds from this point
+// of the log on (a later active record adds scopes, never removes them),
+// or `revoked` with no scopes, after which the key signs nothing valid.
+//
+//	# withdraws: NNN-slug.txt
+//	# reason: TEXT
+//	# withdrawn: YYYY-MM-DD
+//
+// logs a smartcheck-withdrawal/1 record for the record made from the
+// named file, which must come earlier in the log: the generator fills in
+// its index in the log and the standard base64 of its tlog.RecordHash.
 package data
 
 //go:generate go run ./gen
@@ -30,9 +69,12 @@ import (
 	_ "embed"
 	"fmt"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
@@ -73,8 +115,15 @@ func DemoKey(name string) (skey, vkey string, err error) {
 
 type demoKey struct {
 	name, role, org string
+	scopes          []catalog.Scope
 	signer          catalog.Signer
 	vkey            string
+}
+
+// logged is one record already in the demo log, by its source file.
+type logged struct {
+	index int64
+	rec   []byte
 }
 
 // BuildDemo makes the demo catalog from its sources in src (a file system
@@ -89,14 +138,15 @@ func BuildDemo(src fs.FS) (checkpoint, records, trust []byte, err error) {
 		return nil, nil, nil, err
 	}
 	var recs [][]byte
+	byName := map[string]*demoKey{}
 	for _, k := range keys {
+		byName[k.name] = k
 		if k.role == "unregistered" {
 			continue
 		}
-		body := fmt.Sprintf("%s\nkey %s\norg %s\nrole %s\nstatus active\n", catalog.KindKey, k.vkey, k.org, k.role)
-		rec, err := catalog.Sign([]byte(body), pub)
+		rec, err := keyRecord(k, "active", k.scopes, pub)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, fmt.Errorf("keys.txt: %s: %w", k.name, err)
 		}
 		recs = append(recs, rec)
 	}
@@ -105,15 +155,13 @@ func BuildDemo(src fs.FS) (checkpoint, records, trust []byte, err error) {
 		return nil, nil, nil, err
 	}
 	slices.Sort(names)
-	byName := map[string]*demoKey{}
-	for _, k := range keys {
-		byName[k.name] = k
-	}
+	byFile := map[string]logged{}
 	for _, name := range names {
-		rec, err := demoRecord(src, name, byName)
+		rec, err := demoRecord(src, name, byName, byFile, pub)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
+		byFile[path.Base(name)] = logged{int64(len(recs)), rec}
 		recs = append(recs, rec)
 	}
 	records, root, err := catalog.Assemble(recs)
@@ -138,12 +186,35 @@ func demoSigner(name string) (catalog.Signer, string, error) {
 	return s, vkey, err
 }
 
+// keyRecord signs, as the publisher, a smartcheck-key/1 record for k.
+func keyRecord(k *demoKey, status string, scopes []catalog.Scope, pub catalog.Signer) ([]byte, error) {
+	body, err := catalog.KeyRecordBody(catalog.KeyRecord{Key: k.vkey, Org: k.org, Role: k.role, Status: status, Scopes: scopes})
+	if err != nil {
+		return nil, err
+	}
+	return catalog.Sign(body, pub)
+}
+
+// parseScopes parses `SCOPE; SCOPE...`.
+func parseScopes(s string) ([]catalog.Scope, error) {
+	var scopes []catalog.Scope
+	for _, v := range strings.Split(s, ";") {
+		sc, err := catalog.ParseScope(strings.TrimSpace(v))
+		if err != nil {
+			return nil, err
+		}
+		scopes = append(scopes, sc)
+	}
+	return scopes, nil
+}
+
 func readKeys(src fs.FS) ([]*demoKey, error) {
 	data, err := fs.ReadFile(src, "keys.txt")
 	if err != nil {
 		return nil, err
 	}
 	var keys []*demoKey
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -151,10 +222,22 @@ func readKeys(src fs.FS) ([]*demoKey, error) {
 			continue
 		}
 		parts := strings.Split(line, " | ")
-		if len(parts) != 3 {
-			return nil, fmt.Errorf("keys.txt line %d: want NAME | ROLE | ORG", n)
+		k := &demoKey{name: parts[0]}
+		switch {
+		case len(parts) == 3 && parts[1] == "unregistered":
+			k.role, k.org = parts[1], parts[2]
+		case len(parts) == 4 && parts[1] != "unregistered":
+			k.role, k.org = parts[1], parts[2]
+			if k.scopes, err = parseScopes(parts[3]); err != nil {
+				return nil, fmt.Errorf("keys.txt line %d: %w", n, err)
+			}
+		default:
+			return nil, fmt.Errorf("keys.txt line %d: want NAME | ROLE | ORG | SCOPE; SCOPE... (or NAME | unregistered | ORG)", n)
 		}
-		k := &demoKey{name: parts[0], role: parts[1], org: parts[2]}
+		if seen[k.name] {
+			return nil, fmt.Errorf("keys.txt line %d: key %s listed twice", n, k.name)
+		}
+		seen[k.name] = true
 		if k.signer, k.vkey, err = demoSigner(k.name); err != nil {
 			return nil, fmt.Errorf("keys.txt line %d: %w", n, err)
 		}
@@ -163,42 +246,78 @@ func readKeys(src fs.FS) ([]*demoKey, error) {
 	return keys, nil
 }
 
-func demoRecord(src fs.FS, name string, keys map[string]*demoKey) ([]byte, error) {
+// demoRecord makes the signed record of one records/*.txt file. earlier
+// holds the records already logged, by file name, for withdrawals.
+func demoRecord(src fs.FS, name string, keys map[string]*demoKey, earlier map[string]logged, pub catalog.Signer) ([]byte, error) {
 	data, err := fs.ReadFile(src, name)
 	if err != nil {
 		return nil, err
 	}
-	var signer string
-	tamper := false
+	h := map[string]string{}
 	var body bytes.Buffer
 	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if h, ok := strings.CutPrefix(line, "# "); ok && body.Len() == 0 {
-			k, v, _ := strings.Cut(strings.TrimSpace(h), ":")
-			switch strings.TrimSpace(k) {
-			case "signed-by":
-				signer = strings.TrimSpace(v)
-			case "tamper":
-				tamper = strings.TrimSpace(v) == "yes"
-			}
+		if body.Len() == 0 && line == "#\n" {
 			continue
 		}
-		if line == "#\n" && body.Len() == 0 {
+		if hdr, ok := strings.CutPrefix(line, "# "); ok && body.Len() == 0 {
+			k, v, ok := strings.Cut(strings.TrimSpace(hdr), ":")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			switch {
+			case !ok:
+				return nil, fmt.Errorf("header %q is not `# NAME: VALUE`", strings.TrimSpace(line))
+			case k == "note":
+			case k == "signed-by" || k == "tamper" || k == "key-record" || k == "withdraws" || k == "reason" || k == "withdrawn":
+				if _, dup := h[k]; dup {
+					return nil, fmt.Errorf("header %s given twice", k)
+				}
+				h[k] = v
+			default:
+				return nil, fmt.Errorf("unknown header %q", k)
+			}
 			continue
 		}
 		body.WriteString(line)
 	}
+	switch {
+	case h["key-record"] != "":
+		if body.Len() > 0 || len(h) != 1 {
+			return nil, fmt.Errorf("a key-record file has no other header and no body")
+		}
+		return laterKeyRecord(h["key-record"], keys, pub)
+	case h["withdraws"] != "":
+		if body.Len() > 0 || len(h) != 3 || h["reason"] == "" || h["withdrawn"] == "" {
+			return nil, fmt.Errorf("a withdraws file has exactly the headers withdraws, reason and withdrawn, and no body")
+		}
+		target, ok := earlier[h["withdraws"]]
+		if !ok {
+			return nil, fmt.Errorf("withdraws %s: no such record earlier in the log", h["withdraws"])
+		}
+		day, err := catalog.ParseDate(h["withdrawn"])
+		if err != nil {
+			return nil, err
+		}
+		body, err := catalog.WithdrawalBody(catalog.Withdrawal{Record: target.index, Hash: tlog.RecordHash(target.rec), Reason: h["reason"], Withdrawn: day})
+		if err != nil {
+			return nil, err
+		}
+		return catalog.Sign(body, pub)
+	case h["reason"] != "" || h["withdrawn"] != "":
+		return nil, fmt.Errorf("reason and withdrawn go with a withdraws header")
+	}
 	if _, err := catalog.ParseRecord(body.Bytes()); err != nil {
 		return nil, err
 	}
-	k := keys[signer]
+	k := keys[h["signed-by"]]
 	if k == nil {
-		return nil, fmt.Errorf("signed-by %q: no such key in keys.txt", signer)
+		return nil, fmt.Errorf("signed-by %q: no such key in keys.txt", h["signed-by"])
 	}
 	rec, err := catalog.Sign(body.Bytes(), k.signer)
 	if err != nil {
 		return nil, err
 	}
-	if tamper {
+	switch h["tamper"] {
+	case "", "no":
+	case "yes":
 		// Alter the signed text the way a forger would: the record still
 		// parses, but its signature no longer matches it.
 		altered := bytes.Replace(rec, []byte("\nmodel "), []byte("\nmodel Pro "), 1)
@@ -206,6 +325,30 @@ func demoRecord(src fs.FS, name string, keys map[string]*demoKey) ([]byte, error
 			return nil, fmt.Errorf("tamper: no model line to alter")
 		}
 		rec = altered
+	default:
+		return nil, fmt.Errorf("tamper %q: want yes or no", h["tamper"])
 	}
 	return rec, nil
+}
+
+// laterKeyRecord makes the record of a `# key-record: KEY | STATUS |
+// SCOPE; SCOPE...` header.
+func laterKeyRecord(v string, keys map[string]*demoKey, pub catalog.Signer) ([]byte, error) {
+	parts := strings.Split(v, " | ")
+	k := keys[parts[0]]
+	if k == nil || k.role == "unregistered" {
+		return nil, fmt.Errorf("key-record %q: no such registered key in keys.txt", parts[0])
+	}
+	var scopes []catalog.Scope
+	switch {
+	case len(parts) == 3 && parts[1] == "active":
+		var err error
+		if scopes, err = parseScopes(parts[2]); err != nil {
+			return nil, fmt.Errorf("key-record: %w", err)
+		}
+	case len(parts) == 2 && parts[1] == "revoked":
+	default:
+		return nil, fmt.Errorf("key-record %q: want KEY | active | SCOPE; SCOPE... or KEY | revoked", v)
+	}
+	return keyRecord(k, parts[1], scopes, pub)
 }

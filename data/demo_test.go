@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/scan"
@@ -27,6 +28,53 @@ func TestDemoReproducible(t *testing.T) {
 		if !bytes.Equal(c.built, c.in) {
 			t.Errorf("demo/catalog/%s differs from what its sources make: run go generate ./data", c.name)
 		}
+	}
+}
+
+// BuildDemo refuses sources that would make a catalog other than the one
+// they describe: a typo in a header, a withdrawal of nothing, a key
+// without a scope.
+func TestBuildDemoRefuses(t *testing.T) {
+	const keys = "maker | manufacturer | Maker Ltd | gtin 952\n"
+	text, err := os.ReadFile("demo/records/100-demo-homerouter-ax3000.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, decl, _ := strings.Cut(string(text), "\nsmartcheck-declaration/1\n")
+	decl = "smartcheck-declaration/1\n" + decl
+	for _, tt := range []struct {
+		name, keys string
+		files      map[string]string
+		want       string
+	}{
+		{"key without scope", "maker | manufacturer | Maker Ltd\n", nil, "want NAME | ROLE | ORG | SCOPE"},
+		{"curator scope on a maker", "maker | manufacturer | Maker Ltd | gtin *\n", nil, "may not hold"},
+		{"bad scope", "maker | manufacturer | Maker Ltd | gtin 95x\n", nil, "gtin scope"},
+		{"key twice", keys + keys, nil, "listed twice"},
+		{"unknown header", keys, map[string]string{"1.txt": "# signd-by: maker\n" + decl}, "unknown header"},
+		{"unknown signer", keys, map[string]string{"1.txt": "# signed-by: nobody\n" + decl}, "no such key"},
+		{"withdraws a later file", keys, map[string]string{
+			"1.txt": "# withdraws: 2.txt\n# reason: oops\n# withdrawn: 2026-01-01\n",
+			"2.txt": "# signed-by: maker\n" + decl,
+		}, "no such record earlier"},
+		{"withdrawal without reason", keys, map[string]string{
+			"1.txt": "# signed-by: maker\n" + decl,
+			"2.txt": "# withdraws: 1.txt\n# withdrawn: 2026-01-01\n",
+		}, "exactly the headers"},
+		{"key record with a body", keys, map[string]string{"1.txt": "# key-record: maker | revoked\n" + decl}, "no body"},
+		{"key record for an unknown key", keys, map[string]string{"1.txt": "# key-record: nobody | revoked\n"}, "no such registered key"},
+		{"revocation with scopes", keys, map[string]string{"1.txt": "# key-record: maker | revoked | gtin 952\n"}, "want KEY | active"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := fstest.MapFS{"keys.txt": {Data: []byte(tt.keys)}}
+			for name, text := range tt.files {
+				src["records/"+name] = &fstest.MapFile{Data: []byte(text)}
+			}
+			_, _, _, err := BuildDemo(src)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error saying %q", err, tt.want)
+			}
+		})
 	}
 }
 
@@ -93,7 +141,7 @@ func TestDemoExpected(t *testing.T) {
 	// in the catalog package).
 	for _, code := range strings.Fields(`excepted scope-unknown notice-in-force published-failure
 		compliance-failure enforcement-history notice-under-appeal batch-needed notice-other-batches
-		signature-invalid signer-unknown batch-not-covered batch-unverified universal-default-password
+		signature-invalid signer-unknown signer-out-of-scope ignored-records batch-not-covered batch-unverified universal-default-password
 		password-status-unknown no-contact contact-malformed contact-incomplete no-support-period
 		support-end-undetermined support-shortened support-extended label-expired support-ended
 		support-ends-now support-ends-soon no-declaration`) {
