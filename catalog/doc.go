@@ -25,7 +25,8 @@
 //
 //	smartcheck-declaration/1   a statement of compliance for one product type (one version of it)
 //	smartcheck-notice/1        an enforcement notice or public safety information
-//	smartcheck-key/1           registers or revokes a signing key; signed by the publisher quorum
+//	smartcheck-key/1           registers or revokes a signing key, and scopes it; signed by the publisher quorum
+//	smartcheck-withdrawal/1    withdraws a declaration or notice logged by mistake; signed by the publisher quorum
 //
 // and every other line is `key SP value`. ParseRecord is strict: a key not
 // allowed for the kind, a repeated key, an empty value, leading or
@@ -101,18 +102,52 @@
 // the new one. A SyncError says which check failed (Check: the
 // SecurityError checks, or "expired") and which catalog stays in use.
 //
-// # Signatures, keys and notices
+// # Signatures, keys, scopes and notices: who may say what
 //
-// Manufacturer signatures are checked when a record is first looked up,
-// and the outcome is remembered (a million ed25519 checks would take
-// seconds at start-up). A key may sign declarations (roles manufacturer,
-// authorised-rep, curator) or notices (notice-issuer) from its first
-// `active` key record onwards, in log order, until a `revoked` record for
-// it: the log order is the clock, so revocation needs no date. A key's
-// role is the one its first active record gives. A notice's current state
-// is the record with the highest revision (the later one in the log on a
-// tie) among those signed by a key allowed to sign notices there; notices
-// by anyone else are ignored and reported by Verify.
+// Nobody signs for somebody else's products. Whether a record may be used
+// is decided in one place (trust.go), once per question, with one reason
+// per refusal:
+//
+//   - A declaration is trusted for a GTIN when a signature on it verifies
+//     with a key that, at the record's place in the log, is registered
+//     (its first `active` key record comes before), not revoked (no
+//     `revoked` record before), of a role that signs declarations
+//     (manufacturer, authorised-rep, curator), and holds a `scope` granted
+//     before the record that covers the GTIN: `gtin PREFIX` matches the
+//     GTIN-13 form (the GTIN-14 without its indicator digit, so a prefix
+//     never matches through it; a U.P.C. Company Prefix is written with
+//     its leading 0), `gtin *` (curators only) matches any. A declaration
+//     listing GTINs in and out of its signer's scope is trusted for the
+//     ones in scope only.
+//   - A notice is trusted when a notice-issuer key, registered and not
+//     revoked there, holds a `notice PREFIX` scope for its id; and a
+//     revision counts only when its key's org is the org of the key that
+//     logged the notice's first trusted, not withdrawn record. The
+//     notice's state is the counting record with the highest revision
+//     (the later in the log on a tie).
+//   - Key records and withdrawals need the publisher quorum. A key's org
+//     and role come from its first active record; a later active record
+//     of the same org and role adds scopes (from its place on), one that
+//     names another org or role grants nothing, and a revoked key stays
+//     revoked. A key record with a scope its role may not hold does not
+//     parse. When a later key collides with the name and 32-bit hash of
+//     an earlier one, the earlier keeps them.
+//   - A withdrawal takes effect only for a declaration or notice logged
+//     before it whose record hash it names; the first that withdraws a
+//     record counts. The withdrawn record stays in the log and in the
+//     staff history, with the reason; no verdict uses it.
+//
+// Signatures are checked when a record is first looked up, and the
+// outcome is remembered (a million ed25519 checks would take seconds at
+// start-up); scopes and withdrawals are indexed at open from the few key
+// and withdrawal records. Verify reports every record a till would not
+// trust, with its index and the reason, and Admit refuses such records
+// before catalog build and append write them.
+//
+// A lookup is one pipeline: the index finds the records that name the
+// GTIN (Evidence), each is decided as above, and Judge — a pure function
+// of that evidence, the scan, the policy and the date — chooses and
+// judges.
 //
 // # Verdicts
 //
@@ -122,17 +157,30 @@
 //
 //   - NOT_IN_SCOPE ranks above OK and below CAUTION: an excepted product
 //     becomes CAUTION, CHECK or STOP only through an R0, R3 or R4 finding.
-//   - R4 findings are given for every version of the chosen declaration
-//     that does not verify, even one superseded by a later good version: a
-//     forged record about the product is itself worth a check.
+//   - Only declarations trusted for the GTIN and not withdrawn compete;
+//     a manufacturer's or authorised representative's comes before a
+//     curator's, then the one logged last wins. An untrusted or withdrawn
+//     record never changes which one is chosen or what it says: it is
+//     listed in the history and in R4d (ignored-records, staff only).
+//     R4a–R4c come once, when no declaration is trusted, and name every
+//     ignored record; a GTIN whose only declarations were withdrawn is R1.
+//     A declaration that does not parse is not a declaration at all: it
+//     is never listed, only reported by Verify.
+//   - The first trusted, not withdrawn record of a notice fixes the org
+//     that may revise it.
 //   - R6e (contact-incomplete) applies whenever acknowledgement or
 //     status-updates is missing, with or without a contact.
-//   - R6h compares every trusted version with every earlier one, by the
-//     last day each could mean; a shortening is a failure even if a later
-//     version extends the period again. R6i adds the finding
-//     `support-extended` (verdict OK).
+//   - R6h compares every trusted, not withdrawn declaration of the GTIN
+//     that covers the scan's batch with every one logged before it,
+//     across ids, versions and signers, by the last day each could mean;
+//     a shortening is a failure even if a later record extends the period
+//     again. R6i adds the finding `support-extended` (verdict OK), naming
+//     the latest earlier declaration that ended sooner than the chosen one.
+//   - Contacts and web addresses are shown in their ASCII form (punycode)
+//     wherever a host is not plain ASCII (ASCIIAddress).
 //   - A relative period anchored on first supply without a date uses the
 //     declaration's `first-supplied` line when there is one.
 //   - A notice without `effective` takes effect on its `issued` date.
-//   - Two versions with the same number: the later in the log counts.
+//   - Two declarations with the same id and version: the later in the log
+//     counts, and R6h compares them like any other two.
 package catalog

@@ -712,11 +712,12 @@ shortened:
 }
 
 // BestContact returns the first contact that is a well-formed mailto:,
-// https: or tel: URI (R6d), or "".
+// https: or tel: URI (R6d), or "", with its host in ASCII form
+// (ASCIIAddress): the form every screen, label and QR code shows.
 func BestContact(contacts []string) string {
 	for _, c := range contacts {
 		if WellFormedContact(c) {
-			return c
+			return ASCIIAddress(c)
 		}
 	}
 	return ""

@@ -103,7 +103,7 @@ func Make(res *catalog.Result, it Item, ctx Context) (*Label, error) {
 		l.Contact = "Report security problems: " + s(catalog.ShortContact(c))
 	}
 	l.Note = labelNote(res)
-	for _, u := range []string{d.SupportURL, d.Policy, catalog.BestContact(d.Contacts)} {
+	for _, u := range []string{catalog.ASCIIAddress(d.SupportURL), catalog.ASCIIAddress(d.Policy), catalog.BestContact(d.Contacts)} {
 		if qrURL(u) {
 			l.QR = u
 			break
