@@ -62,8 +62,69 @@ func digits(s string) (int, bool) {
 	return n, len(s) > 0
 }
 
+// daysIn returns the number of days in month m (1..12) of year y.
 func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// MaxDate is the last day a date in the catalog can name: dates run to
+// 9999-12-31 (verdicts.md, "Dates"), as YYYY has four digits.
+var MaxDate = Date{9999, time.December, 31}
+
+// dayNumber counts days from 1970-01-01 to d in the proleptic Gregorian
+// calendar (Hinnant's days_from_civil), on int64 so that it is exact for
+// every date a catalog can hold, and far beyond. A month or day out of
+// its usual range is normalised as time.Date does (month 13 is January of
+// the next year, day 0 the last day of the month before).
+func dayNumber(d Date) int64 {
+	y := int64(d.Year)
+	m := int64(d.Month) - 1 // 0-based, may be out of range
+	y += floorDiv(m, 12)
+	m = m - floorDiv(m, 12)*12 + 1
+	// Count years from March, so that a leap day ends the year.
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400                             // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + int64(d.Day) - 1 // days since 1 March, or beyond when Day is out of range
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// dateOfDay is the inverse of dayNumber (Hinnant's civil_from_days).
+func dateOfDay(n int64) Date {
+	n += 719468
+	era := floorDiv(n, 146097)
+	doe := n - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], from March
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	y := yoe + era*400
+	if m > 12 {
+		m -= 12
+		y++
+	}
+	return Date{int(y), time.Month(m), int(day)}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // IsZero reports whether d is the zero Date.
@@ -101,15 +162,25 @@ func cmpInt(a, b int) int {
 }
 
 // AddDate is time.Time.AddDate on the date (so 2024-02-29 plus one year is
-// 2025-03-01, as Go normalises it).
+// 2025-03-01, as Go normalises it), in exact day arithmetic. The result
+// may lie after MaxDate: the R7 window of a day late in 9999 ends in
+// 10000, and an end on 9999-12-31 still falls inside it.
 func (d Date) AddDate(years, months, days int) Date {
-	y, m, dd := d.Time().AddDate(years, months, days).Date()
-	return Date{y, m, dd}
+	// As time.Date: years and months first, then the day of the month
+	// (normalised, so 31 February is 3 March), then the days.
+	e := Date{d.Year + years, d.Month, 1}
+	m := int64(d.Month) - 1 + int64(months)
+	e.Year += int(floorDiv(m, 12))
+	e.Month = time.Month(m-floorDiv(m, 12)*12) + 1
+	return dateOfDay(dayNumber(e) + int64(d.Day) - 1 + int64(days))
 }
 
-// DaysUntil returns the number of days from d to e (negative if e is earlier).
+// DaysUntil returns the number of days from d to e (negative if e is
+// earlier), exactly: it counts calendar days, not durations, so it holds
+// from 0001-01-01 to 9999-12-31 and beyond (time.Duration would overflow
+// after about 292 years).
 func (d Date) DaysUntil(e Date) int {
-	return int(e.Time().Sub(d.Time()).Hours() / 24)
+	return int(dayNumber(e) - dayNumber(d))
 }
 
 // String formats d as YYYY-MM-DD.

@@ -1,0 +1,127 @@
+package catalog
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// refDay counts the days from 0001-01-01 to d the slow way: whole years,
+// then whole months, then days, with the Gregorian leap rule written out.
+func refDay(d Date) int {
+	leap := func(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+	n := 0
+	for y := 1; y < d.Year; y++ {
+		n += 365
+		if leap(y) {
+			n++
+		}
+	}
+	month := []int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	for m := 1; m < int(d.Month); m++ {
+		n += month[m-1]
+		if m == 2 && leap(d.Year) {
+			n++
+		}
+	}
+	return n + d.Day - 1
+}
+
+// randomDate is a real date in 0001-01-01..9999-12-31.
+func randomDate(r *rand.Rand) Date {
+	y := 1 + r.IntN(9999)
+	m := time.Month(1 + r.IntN(12))
+	return Date{y, m, 1 + r.IntN(daysIn(y, m))}
+}
+
+func TestDaysUntilExact(t *testing.T) {
+	for _, c := range []struct {
+		from, to string
+		want     int
+	}{
+		{"2026-11-24", "2031-08-31", 1741},
+		{"2026-11-24", "9999-12-31", 2912115}, // time.Duration gave 106751
+		{"0001-01-01", "9999-12-31", 3652058},
+		{"9999-12-31", "0001-01-01", -3652058},
+		{"2026-11-24", "2026-11-24", 0},
+		{"2026-11-24", "2026-11-23", -1},
+		{"9999-12-30", "9999-12-31", 1},
+		{"2024-02-28", "2024-03-01", 2},
+		{"2100-02-28", "2100-03-01", 1},
+		{"2000-02-28", "2000-03-01", 2},
+		{"1970-01-01", "2026-11-24", 20781},
+	} {
+		t.Run(c.from+"→"+c.to, func(t *testing.T) {
+			if got := mustDate(c.from).DaysUntil(mustDate(c.to)); got != c.want {
+				t.Errorf("DaysUntil = %d, want %d", got, c.want)
+			}
+		})
+	}
+	t.Run("random", func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 9999))
+		for range 2000 {
+			a, b := randomDate(r), randomDate(r)
+			if got, want := a.DaysUntil(b), refDay(b)-refDay(a); got != want {
+				t.Fatalf("%s.DaysUntil(%s) = %d, want %d", a, b, got, want)
+			}
+		}
+	})
+	t.Run("every day round trips", func(t *testing.T) {
+		// dateOfDay inverts dayNumber, and consecutive days are one apart,
+		// over the whole range and a century beyond it.
+		first := Date{1, time.January, 1}
+		n := dayNumber(first)
+		for d := first; d.Year <= 10100; d = d.AddDate(0, 0, 1) {
+			if got := dayNumber(d); got != n {
+				t.Fatalf("dayNumber(%s) = %d, want %d", d, got, n)
+			}
+			if got := dateOfDay(n); got != d {
+				t.Fatalf("dateOfDay(%d) = %s, want %s", n, got, d)
+			}
+			n++
+		}
+	})
+}
+
+func TestAddDate(t *testing.T) {
+	for _, c := range []struct {
+		from           string
+		y, m, d        int
+		want           Date
+		wantMaxCompare int // want compared with MaxDate
+	}{
+		{"2024-02-29", 1, 0, 0, Date{2025, time.March, 1}, -1},
+		{"2026-11-24", 0, 12, 0, Date{2027, time.November, 24}, -1},
+		{"2026-01-31", 0, 1, 0, Date{2026, time.March, 3}, -1},
+		{"2026-03-31", 0, -1, 0, Date{2026, time.March, 3}, -1},
+		{"0001-01-01", 0, 0, -1, Date{0, time.December, 31}, -1},
+		{"9999-12-30", 0, 0, 1, MaxDate, 0},
+		// The R7 window of a day late in 9999 ends in 10000.
+		{"9999-12-31", 0, 0, 1, Date{10000, time.January, 1}, 1},
+		{"9999-06-01", 0, 12, 0, Date{10000, time.June, 1}, 1},
+		{"9999-12-31", 0, 1200, 0, Date{10099, time.December, 31}, 1},
+		{"9990-01-01", 50, 0, 0, Date{10040, time.January, 1}, 1},
+		{"9899-12-31", 100, 0, 0, MaxDate, 0},
+	} {
+		t.Run(c.from, func(t *testing.T) {
+			got := mustDate(c.from).AddDate(c.y, c.m, c.d)
+			if got != c.want {
+				t.Errorf("%s.AddDate(%d, %d, %d) = %v, want %v", c.from, c.y, c.m, c.d, got, c.want)
+			}
+			if cmp := got.Compare(MaxDate); cmp != c.wantMaxCompare {
+				t.Errorf("%v.Compare(MaxDate) = %d, want %d", got, cmp, c.wantMaxCompare)
+			}
+		})
+	}
+	t.Run("as time.Time.AddDate", func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for range 5000 {
+			d := randomDate(r)
+			y, m, dd := r.IntN(201)-100, r.IntN(2401)-1200, r.IntN(80001)-40000
+			ty, tm, td := d.Time().AddDate(y, m, dd).Date()
+			if got, want := d.AddDate(y, m, dd), (Date{ty, tm, td}); got != want {
+				t.Fatalf("%s.AddDate(%d, %d, %d) = %v, want %v", d, y, m, dd, got, want)
+			}
+		}
+	})
+}
