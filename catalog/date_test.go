@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,4 +126,36 @@ func TestAddDate(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestParseRelativeLimit(t *testing.T) {
+	for _, c := range []struct {
+		rel string
+		ok  bool
+	}{
+		{"100 years after launch 2026-01-01", true},
+		{"101 years after launch 2026-01-01", false},
+		{"1200 months after launch 2026-01-01", true},
+		{"1201 months after launch 2026-01-01", false},
+		{"999999999 years after launch 2026-01-01", false},
+		{"999999999 months after first-supply", false},
+		{"50 years after launch 9990-01-01", true},
+	} {
+		t.Run(c.rel, func(t *testing.T) {
+			_, err := ParseRecord([]byte(decl("support-until relative", "support-relative "+c.rel)))
+			if c.ok {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v (%T), want a *SyntaxError", err, err)
+			}
+			if se.Key != "support-relative" || se.Line != len(baseDecl)+1 || !strings.Contains(se.Error(), "longer than 100 years") {
+				t.Fatalf("error %q (line %d, key %q), want support-relative on line %d, longer than 100 years", se, se.Line, se.Key, len(baseDecl)+1)
+			}
+		})
+	}
 }
