@@ -202,10 +202,40 @@ const (
 
 // A Period is a date at some precision: a day, a whole month or a whole
 // year, read from the declaration as `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+//
+// A Beyond period is an end that falls after MaxDate: a relative period
+// counted from an anchor late in 9999 (verdicts.md, "Dates"). Its day
+// cannot be named, so it is only ever shown as "after 9999" (String,
+// Words), and its First and Last are both beyondDay, a stand-in later
+// than any date this package computes with: every comparison puts it
+// after every real end, 9999-12-31 included; two Beyond ends compare
+// equal; it contains no day (Contains); and neither the end of support
+// (today after Last) nor the R7 caution window (First before today plus
+// at most 1200 months) can reach it. Never print First or Last of a
+// Beyond period, and never count days to them.
 type Period struct {
 	Precision Precision
 	First     Date // earliest day it could mean
 	Last      Date // last day it could mean (inclusive)
+	Beyond    bool // after MaxDate: shown as "after 9999", never as a date
+}
+
+// beyondDay stands for the unnamed day of a Beyond period. It is far
+// beyond 10099-12-31, the latest day today (at most MaxDate) plus a
+// relative period or a caution window (each at most 1200 months) can be,
+// and small enough that day arithmetic on it cannot overflow.
+var beyondDay = Date{1 << 30, time.December, 31}
+
+// beyondWords is how a Beyond period is shown, to staff and shoppers.
+const beyondWords = "after 9999"
+
+// DayPeriod returns the period of the single day d, or the Beyond period
+// when d falls after MaxDate.
+func DayPeriod(d Date) Period {
+	if d.After(MaxDate) {
+		return Period{Precision: PrecDay, First: beyondDay, Last: beyondDay, Beyond: true}
+	}
+	return Period{Precision: PrecDay, First: d, Last: d}
 }
 
 // ParsePeriod parses YYYY-MM-DD, YYYY-MM or YYYY.
@@ -216,7 +246,7 @@ func ParsePeriod(s string) (Period, error) {
 		if err != nil {
 			return Period{}, err
 		}
-		return Period{PrecDay, d, d}, nil
+		return DayPeriod(d), nil
 	case 7:
 		y, ok1 := digits(s[0:4])
 		m, ok2 := digits(s[5:7])
@@ -224,19 +254,22 @@ func ParsePeriod(s string) (Period, error) {
 			return Period{}, fmt.Errorf("%q is not YYYY-MM", s)
 		}
 		mm := time.Month(m)
-		return Period{PrecMonth, Date{y, mm, 1}, Date{y, mm, daysIn(y, mm)}}, nil
+		return Period{Precision: PrecMonth, First: Date{y, mm, 1}, Last: Date{y, mm, daysIn(y, mm)}}, nil
 	case 4:
 		y, ok := digits(s)
 		if !ok || y < 1 {
 			return Period{}, fmt.Errorf("%q is not YYYY", s)
 		}
-		return Period{PrecYear, Date{y, time.January, 1}, Date{y, time.December, 31}}, nil
+		return Period{Precision: PrecYear, First: Date{y, time.January, 1}, Last: Date{y, time.December, 31}}, nil
 	}
 	return Period{}, fmt.Errorf("%q is not YYYY-MM-DD, YYYY-MM or YYYY", s)
 }
 
-// String gives the period as written in a declaration.
+// String gives the period as written in a declaration, or "after 9999".
 func (p Period) String() string {
+	if p.Beyond {
+		return beyondWords
+	}
 	switch p.Precision {
 	case PrecYear:
 		return strconv.Itoa(p.First.Year)
@@ -246,8 +279,12 @@ func (p Period) String() string {
 	return p.First.String()
 }
 
-// Words gives the period for people: "24 January 2031", "August 2031", "2031".
+// Words gives the period for people: "24 January 2031", "August 2031",
+// "2031", "after 9999".
 func (p Period) Words() string {
+	if p.Beyond {
+		return beyondWords
+	}
 	switch p.Precision {
 	case PrecYear:
 		return strconv.Itoa(p.First.Year)
@@ -257,5 +294,8 @@ func (p Period) Words() string {
 	return fmt.Sprintf("%d %s %d", p.First.Day, p.First.Month, p.First.Year)
 }
 
-// Contains reports whether d falls within the period.
-func (p Period) Contains(d Date) bool { return !d.Before(p.First) && !d.After(p.Last) }
+// Contains reports whether d falls within the period. A Beyond period
+// contains no date (a support end after 9999 is never "ending now").
+func (p Period) Contains(d Date) bool {
+	return !p.Beyond && !d.Before(p.First) && !d.After(p.Last)
+}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -128,6 +129,42 @@ func TestAddDate(t *testing.T) {
 	})
 }
 
+func TestPeriodBeyond(t *testing.T) {
+	end9999, err := ParsePeriod("9999-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onMax := DayPeriod(MaxDate)
+	beyond := DayPeriod(MaxDate.AddDate(0, 0, 1))
+	if onMax.Beyond || !beyond.Beyond {
+		t.Fatalf("DayPeriod(MaxDate).Beyond = %v, DayPeriod(MaxDate+1).Beyond = %v", onMax.Beyond, beyond.Beyond)
+	}
+	if got := beyond.String(); got != "after 9999" {
+		t.Errorf("String = %q", got)
+	}
+	if got := beyond.Words(); got != "after 9999" {
+		t.Errorf("Words = %q", got)
+	}
+	if got := monthWords(beyond); got != "after 9999" {
+		t.Errorf("monthWords = %q", got)
+	}
+	if got := endWords(beyond); got != "after 9999" {
+		t.Errorf("endWords = %q", got)
+	}
+	if !end9999.Contains(MaxDate) || !onMax.Contains(MaxDate) || beyond.Contains(MaxDate) {
+		t.Errorf("Contains(MaxDate): 9999-12 %v, 9999-12-31 %v, after 9999 %v; want true, true, false",
+			end9999.Contains(MaxDate), onMax.Contains(MaxDate), beyond.Contains(MaxDate))
+	}
+	// Later than every real end, equal to another beyond end.
+	if !onMax.Last.Before(beyond.Last) || !end9999.Last.Before(beyond.Last) || beyond.Last.Compare(DayPeriod(Date{10099, 12, 31}).Last) != 0 {
+		t.Errorf("beyond does not sort after every real date and level with another beyond")
+	}
+	// Out of reach of today plus the longest caution window.
+	if soon := MaxDate.AddDate(0, 1200, 0); !soon.Before(beyond.First) {
+		t.Errorf("MaxDate + 1200 months = %s is not before a beyond end", soon)
+	}
+}
+
 func TestParseRelativeLimit(t *testing.T) {
 	for _, c := range []struct {
 		rel string
@@ -155,6 +192,98 @@ func TestParseRelativeLimit(t *testing.T) {
 			}
 			if se.Key != "support-relative" || se.Line != len(baseDecl)+1 || !strings.Contains(se.Error(), "longer than 100 years") {
 				t.Fatalf("error %q (line %d, key %q), want support-relative on line %d, longer than 100 years", se, se.Line, se.Key, len(baseDecl)+1)
+			}
+		})
+	}
+}
+
+// TestSupportNearMaxDate judges ends at and beyond 9999-12-31.
+func TestSupportNearMaxDate(t *testing.T) {
+	beyond50 := []string{"support-until relative", "support-relative 50 years after launch 9990-01-01"}
+	beyond40 := []string{"support-until relative", "support-relative 40 years after launch 9990-01-01"}
+	for _, c := range []struct {
+		name     string
+		versions [][]string // edits for versions 1, 2, ...
+		today    string
+		months   int
+		verdict  Verdict
+		codes    string
+		json     string // the report's support object
+		words    string // in a finding, when not ""
+	}{
+		{name: "9999-12", versions: [][]string{{"support-until 9999-12"}},
+			verdict: OK, codes: "-",
+			json: `{"until":"9999-12","first_day":"9999-12-01","last_day":"9999-12-31","days_left":2912115}`},
+		{name: "after 9999", versions: [][]string{beyond50},
+			verdict: OK, codes: "-", json: `{"until":"after 9999","computed":true}`},
+		{name: "after 9999 on the last day", versions: [][]string{beyond50}, today: "9999-12-31", months: 1200,
+			verdict: OK, codes: "-", json: `{"until":"after 9999","computed":true}`},
+		{name: "after 9999 a year before", versions: [][]string{beyond50}, today: "9999-01-01",
+			verdict: OK, codes: "-", json: `{"until":"after 9999","computed":true}`},
+		{name: "9999-12-31 within the window", versions: [][]string{{"support-until 9999-12-31"}}, today: "9999-06-01",
+			verdict: Caution, codes: "support-ends-soon",
+			json: `{"until":"9999-12-31","first_day":"9999-12-31","last_day":"9999-12-31","days_left":213}`},
+		{name: "9999-12-31 today", versions: [][]string{{"support-until 9999-12-31"}}, today: "9999-12-31",
+			verdict: Caution, codes: "support-ends-now",
+			json: `{"until":"9999-12-31","first_day":"9999-12-31","last_day":"9999-12-31","days_left":0}`},
+		{name: "extended to after 9999", versions: [][]string{nil, beyond50},
+			verdict: OK, codes: "support-extended", json: `{"until":"after 9999","computed":true}`,
+			words: "The maker has extended security updates, from August 2031 to after 9999."},
+		{name: "9999 to after 9999 is extended", versions: [][]string{{"support-until 9999"}, beyond50},
+			verdict: OK, codes: "support-extended", json: `{"until":"after 9999","computed":true}`},
+		{name: "after 9999 to 9999-12-31 is shortened", versions: [][]string{beyond50, {"support-until 9999-12-31"}},
+			verdict: Stop, codes: "support-shortened",
+			json:  `{"until":"9999-12-31","first_day":"9999-12-31","last_day":"9999-12-31","days_left":2912115}`,
+			words: "Version 2 of the declaration (published 2025-01-10) shortened the support period from after 9999 to 9999-12-31: this fails the requirement. Do not sell."},
+		// No day after 9999 can be shown, so none shortens another.
+		{name: "after 9999 to after 9999", versions: [][]string{beyond50, beyond40},
+			verdict: OK, codes: "-", json: `{"until":"after 9999","computed":true}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.expires = time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC)
+			for i, edits := range c.versions {
+				f.addBy("maker", decl(append([]string{"version " + string(rune('1'+i))}, edits...)...))
+			}
+			q := Query{GTIN: gtinA, Today: mustDate("2026-11-24"), Policy: DefaultPolicy}
+			if c.today != "" {
+				q.Today = mustDate(c.today)
+			}
+			if c.months != 0 {
+				q.Policy.CautionMonths = c.months
+			}
+			r := f.open().Judge(q)
+			if r.Verdict != c.verdict || codes(r) != c.codes {
+				for _, f := range r.Findings {
+					t.Logf("%s %s %s: %s", f.Rule, f.Code, f.Verdict, f.Staff)
+				}
+				t.Errorf("got %s [%s], want %s [%s]", r.Verdict, codes(r), c.verdict, c.codes)
+			}
+			got, err := json.Marshal(r.Report("x", nil).Support)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.json {
+				t.Errorf("support = %s, want %s", got, c.json)
+			}
+			if c.words != "" {
+				found := false
+				for _, f := range r.Findings {
+					found = found || f.Staff == c.words || f.Shopper == c.words
+				}
+				if !found {
+					t.Errorf("no finding says %q: %+v", c.words, r.Findings)
+				}
+			}
+			// An end after 9999 is never a date, in any text.
+			for _, f := range r.Findings {
+				for _, s := range []string{f.Staff, f.Shopper} {
+					for _, bad := range []string{"10040", "10030", "1073741824"} {
+						if strings.Contains(s, bad) {
+							t.Errorf("finding %s says %q", f.Code, s)
+						}
+					}
+				}
 			}
 		})
 	}

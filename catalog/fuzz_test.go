@@ -104,9 +104,13 @@ func FuzzParseRecord(f *testing.F) {
 			if r.Declaration.Version < 1 {
 				t.Fatalf("version %d", r.Declaration.Version)
 			}
-			// verdicts.md, "Dates": at most 100 years.
+			// verdicts.md, "Dates": at most 100 years, and an end after
+			// 9999-12-31 is "after 9999", never a date.
 			if rel := r.Declaration.Support.Relative; rel.N > 1200 || !rel.Months && rel.N > 100 {
 				t.Fatalf("relative period %s parsed", rel)
+			}
+			if end, ok := r.Declaration.SupportEnd(); ok && end.Beyond != end.Last.After(MaxDate) {
+				t.Fatalf("support end %+v: Beyond and Last disagree", end)
 			}
 		case r.Notice != nil:
 			gtins = r.Notice.GTINs
