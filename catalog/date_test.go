@@ -209,7 +209,7 @@ func TestSupportNearMaxDate(t *testing.T) {
 		verdict  Verdict
 		codes    string
 		json     string // the report's support object
-		words    string // in a finding, when not ""
+		says     string // in the text of a finding, when not ""
 	}{
 		{name: "9999-12", versions: [][]string{{"support-until 9999-12"}},
 			verdict: OK, codes: "-",
@@ -228,13 +228,13 @@ func TestSupportNearMaxDate(t *testing.T) {
 			json: `{"until":"9999-12-31","first_day":"9999-12-31","last_day":"9999-12-31","days_left":0}`},
 		{name: "extended to after 9999", versions: [][]string{nil, beyond50},
 			verdict: OK, codes: "support-extended", json: `{"until":"after 9999","computed":true}`,
-			words: "The maker has extended security updates, from August 2031 to after 9999."},
+			says: "from August 2031 to after 9999"},
 		{name: "9999 to after 9999 is extended", versions: [][]string{{"support-until 9999"}, beyond50},
 			verdict: OK, codes: "support-extended", json: `{"until":"after 9999","computed":true}`},
 		{name: "after 9999 to 9999-12-31 is shortened", versions: [][]string{beyond50, {"support-until 9999-12-31"}},
 			verdict: Stop, codes: "support-shortened",
-			json:  `{"until":"9999-12-31","first_day":"9999-12-31","last_day":"9999-12-31","days_left":2912115}`,
-			words: "Version 2 of the declaration (published 2025-01-10) shortened the support period from after 9999 to 9999-12-31: this fails the requirement. Do not sell."},
+			json: `{"until":"9999-12-31","first_day":"9999-12-31","last_day":"9999-12-31","days_left":2912115}`,
+			says: "after 9999"},
 		// No day after 9999 can be shown, so none shortens another.
 		{name: "after 9999 to after 9999", versions: [][]string{beyond50, beyond40},
 			verdict: OK, codes: "-", json: `{"until":"after 9999","computed":true}`},
@@ -266,13 +266,13 @@ func TestSupportNearMaxDate(t *testing.T) {
 			if string(got) != c.json {
 				t.Errorf("support = %s, want %s", got, c.json)
 			}
-			if c.words != "" {
+			if c.says != "" {
 				found := false
 				for _, f := range r.Findings {
-					found = found || f.Staff == c.words || f.Shopper == c.words
+					found = found || strings.Contains(f.Staff, c.says) || strings.Contains(f.Shopper, c.says)
 				}
 				if !found {
-					t.Errorf("no finding says %q: %+v", c.words, r.Findings)
+					t.Errorf("no finding says %q: %+v", c.says, r.Findings)
 				}
 			}
 			// An end after 9999 is never a date, in any text.

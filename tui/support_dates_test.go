@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -44,17 +43,5 @@ func TestSupportAfter9999(t *testing.T) {
 				t.Errorf("kiosk: %+v, want words %q and no large type", sp, c.kiosk)
 			}
 		})
-	}
-}
-
-func TestVersionWordsAfter9999(t *testing.T) {
-	r, _ := afterResult(t, catalog.Date{Year: 2026, Month: time.November, Day: 24})
-	p, _ := catalog.ParsePeriod("2031-08")
-	r.History = []catalog.Version{
-		{Version: 1, Trusted: true, End: &catalog.SupportEnd{Period: p}},
-		{Version: 2, Trusted: true, End: r.Support},
-	}
-	if got := versionWords(r); !strings.Contains(got, "v2 until after 9999") || strings.Contains(got, "10040") {
-		t.Errorf("versionWords = %q", got)
 	}
 }
