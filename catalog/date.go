@@ -62,8 +62,69 @@ func digits(s string) (int, bool) {
 	return n, len(s) > 0
 }
 
+// daysIn returns the number of days in month m (1..12) of year y.
 func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// MaxDate is the last day a date in the catalog can name: dates run to
+// 9999-12-31 (verdicts.md, "Dates"), as YYYY has four digits.
+var MaxDate = Date{9999, time.December, 31}
+
+// dayNumber counts days from 1970-01-01 to d in the proleptic Gregorian
+// calendar (Hinnant's days_from_civil), on int64 so that it is exact for
+// every date a catalog can hold, and far beyond. A month or day out of
+// its usual range is normalised as time.Date does (month 13 is January of
+// the next year, day 0 the last day of the month before).
+func dayNumber(d Date) int64 {
+	y := int64(d.Year)
+	m := int64(d.Month) - 1 // 0-based, may be out of range
+	y += floorDiv(m, 12)
+	m = m - floorDiv(m, 12)*12 + 1
+	// Count years from March, so that a leap day ends the year.
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400                             // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + int64(d.Day) - 1 // days since 1 March, or beyond when Day is out of range
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// dateOfDay is the inverse of dayNumber (Hinnant's civil_from_days).
+func dateOfDay(n int64) Date {
+	n += 719468
+	era := floorDiv(n, 146097)
+	doe := n - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], from March
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	y := yoe + era*400
+	if m > 12 {
+		m -= 12
+		y++
+	}
+	return Date{int(y), time.Month(m), int(day)}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // IsZero reports whether d is the zero Date.
@@ -101,15 +162,25 @@ func cmpInt(a, b int) int {
 }
 
 // AddDate is time.Time.AddDate on the date (so 2024-02-29 plus one year is
-// 2025-03-01, as Go normalises it).
+// 2025-03-01, as Go normalises it), in exact day arithmetic. The result
+// may lie after MaxDate: the R7 window of a day late in 9999 ends in
+// 10000, and an end on 9999-12-31 still falls inside it.
 func (d Date) AddDate(years, months, days int) Date {
-	y, m, dd := d.Time().AddDate(years, months, days).Date()
-	return Date{y, m, dd}
+	// As time.Date: years and months first, then the day of the month
+	// (normalised, so 31 February is 3 March), then the days.
+	e := Date{d.Year + years, d.Month, 1}
+	m := int64(d.Month) - 1 + int64(months)
+	e.Year += int(floorDiv(m, 12))
+	e.Month = time.Month(m-floorDiv(m, 12)*12) + 1
+	return dateOfDay(dayNumber(e) + int64(d.Day) - 1 + int64(days))
 }
 
-// DaysUntil returns the number of days from d to e (negative if e is earlier).
+// DaysUntil returns the number of days from d to e (negative if e is
+// earlier), exactly: it counts calendar days, not durations, so it holds
+// from 0001-01-01 to 9999-12-31 and beyond (time.Duration would overflow
+// after about 292 years).
 func (d Date) DaysUntil(e Date) int {
-	return int(e.Time().Sub(d.Time()).Hours() / 24)
+	return int(dayNumber(e) - dayNumber(d))
 }
 
 // String formats d as YYYY-MM-DD.
@@ -131,10 +202,40 @@ const (
 
 // A Period is a date at some precision: a day, a whole month or a whole
 // year, read from the declaration as `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+//
+// A Beyond period is an end that falls after MaxDate: a relative period
+// counted from an anchor late in 9999 (verdicts.md, "Dates"). Its day
+// cannot be named, so it is only ever shown as "after 9999" (String,
+// Words), and its First and Last are both beyondDay, a stand-in later
+// than any date this package computes with: every comparison puts it
+// after every real end, 9999-12-31 included; two Beyond ends compare
+// equal; it contains no day (Contains); and neither the end of support
+// (today after Last) nor the R7 caution window (First before today plus
+// at most 1200 months) can reach it. Never print First or Last of a
+// Beyond period, and never count days to them.
 type Period struct {
 	Precision Precision
 	First     Date // earliest day it could mean
 	Last      Date // last day it could mean (inclusive)
+	Beyond    bool // after MaxDate: shown as "after 9999", never as a date
+}
+
+// beyondDay stands for the unnamed day of a Beyond period. It is far
+// beyond 10099-12-31, the latest day today (at most MaxDate) plus a
+// relative period or a caution window (each at most 1200 months) can be,
+// and small enough that day arithmetic on it cannot overflow.
+var beyondDay = Date{1 << 30, time.December, 31}
+
+// beyondWords is how a Beyond period is shown, to staff and shoppers.
+const beyondWords = "after 9999"
+
+// DayPeriod returns the period of the single day d, or the Beyond period
+// when d falls after MaxDate.
+func DayPeriod(d Date) Period {
+	if d.After(MaxDate) {
+		return Period{Precision: PrecDay, First: beyondDay, Last: beyondDay, Beyond: true}
+	}
+	return Period{Precision: PrecDay, First: d, Last: d}
 }
 
 // ParsePeriod parses YYYY-MM-DD, YYYY-MM or YYYY.
@@ -145,7 +246,7 @@ func ParsePeriod(s string) (Period, error) {
 		if err != nil {
 			return Period{}, err
 		}
-		return Period{PrecDay, d, d}, nil
+		return DayPeriod(d), nil
 	case 7:
 		y, ok1 := digits(s[0:4])
 		m, ok2 := digits(s[5:7])
@@ -153,19 +254,22 @@ func ParsePeriod(s string) (Period, error) {
 			return Period{}, fmt.Errorf("%q is not YYYY-MM", s)
 		}
 		mm := time.Month(m)
-		return Period{PrecMonth, Date{y, mm, 1}, Date{y, mm, daysIn(y, mm)}}, nil
+		return Period{Precision: PrecMonth, First: Date{y, mm, 1}, Last: Date{y, mm, daysIn(y, mm)}}, nil
 	case 4:
 		y, ok := digits(s)
 		if !ok || y < 1 {
 			return Period{}, fmt.Errorf("%q is not YYYY", s)
 		}
-		return Period{PrecYear, Date{y, time.January, 1}, Date{y, time.December, 31}}, nil
+		return Period{Precision: PrecYear, First: Date{y, time.January, 1}, Last: Date{y, time.December, 31}}, nil
 	}
 	return Period{}, fmt.Errorf("%q is not YYYY-MM-DD, YYYY-MM or YYYY", s)
 }
 
-// String gives the period as written in a declaration.
+// String gives the period as written in a declaration, or "after 9999".
 func (p Period) String() string {
+	if p.Beyond {
+		return beyondWords
+	}
 	switch p.Precision {
 	case PrecYear:
 		return strconv.Itoa(p.First.Year)
@@ -175,8 +279,12 @@ func (p Period) String() string {
 	return p.First.String()
 }
 
-// Words gives the period for people: "24 January 2031", "August 2031", "2031".
+// Words gives the period for people: "24 January 2031", "August 2031",
+// "2031", "after 9999".
 func (p Period) Words() string {
+	if p.Beyond {
+		return beyondWords
+	}
 	switch p.Precision {
 	case PrecYear:
 		return strconv.Itoa(p.First.Year)
@@ -186,5 +294,8 @@ func (p Period) Words() string {
 	return fmt.Sprintf("%d %s %d", p.First.Day, p.First.Month, p.First.Year)
 }
 
-// Contains reports whether d falls within the period.
-func (p Period) Contains(d Date) bool { return !d.Before(p.First) && !d.After(p.Last) }
+// Contains reports whether d falls within the period. A Beyond period
+// contains no date (a support end after 9999 is never "ending now").
+func (p Period) Contains(d Date) bool {
+	return !p.Beyond && !d.Before(p.First) && !d.After(p.Last)
+}

@@ -180,6 +180,12 @@
 //     wherever a host is not plain ASCII (ASCIIAddress).
 //   - A relative period anchored on first supply without a date uses the
 //     declaration's `first-supplied` line when there is one.
+//   - An end after 9999-12-31 (a relative period from an anchor late in
+//     9999) is "after 9999" wherever it is shown, and has no first or last
+//     day and no days left in `lookup --json`. It never ends, ends now or
+//     ends soon; R6h and R6i count it later than every real end, and two
+//     such ends as equal: no day after 9999 can be shown to staff, so none
+//     can be said to shorten or extend another.
 //   - A notice without `effective` takes effect on its `issued` date.
 //   - Two declarations with the same id and version: the later in the log
 //     counts, and R6h compares them like any other two.

@@ -42,6 +42,8 @@ func FuzzParseRecord(f *testing.F) {
 		decl("route schedule2-standard", "standard ETSI EN 303 645 | V2.1.1 | 2020-06 | 5.1-1", "source https://example.com/d 2026-01-01"),
 		decl("support-until relative", "support-relative 5 years after first-supply 2023-09-22", "category tablet", "under-14 no"),
 		decl("support-until none", "policy https://example.com/p", "support-url https://example.com/s"),
+		decl("support-until relative", "support-relative 100 years after launch 9999-12-31"),
+		decl("support-until 9999-12"),
 		notice(),
 		notice("failure passwords | default", "effective 2026-11-01", "batch L1", "source https://example.com/n"),
 		KindKey + "\nkey " + vkey + "\norg Org\nrole curator\nstatus active\nscope gtin *\nscope gtin 0012345\n",
@@ -59,6 +61,8 @@ func FuzzParseRecord(f *testing.F) {
 		decl("model \u202eevil"),
 		decl("gtin 09520000000012"),
 		decl("support-until relative"),
+		decl("support-until relative", "support-relative 999999999 years after launch 9990-01-01"),
+		decl("support-until relative", "support-relative 1201 months after first-supply 2023-09-22"),
 		strings.TrimSuffix(decl(), "\n"),
 		decl() + "\n",
 		"",
@@ -108,6 +112,14 @@ func FuzzParseRecord(f *testing.F) {
 			gtins = r.Declaration.GTINs
 			if r.Declaration.Version < 1 {
 				t.Fatalf("version %d", r.Declaration.Version)
+			}
+			// verdicts.md, "Dates": at most 100 years, and an end after
+			// 9999-12-31 is "after 9999", never a date.
+			if rel := r.Declaration.Support.Relative; rel.N > 1200 || !rel.Months && rel.N > 100 {
+				t.Fatalf("relative period %s parsed", rel)
+			}
+			if end, ok := r.Declaration.SupportEnd(); ok && end.Beyond != end.Last.After(MaxDate) {
+				t.Fatalf("support end %+v: Beyond and Last disagree", end)
 			}
 		case r.Notice != nil:
 			gtins = r.Notice.GTINs

@@ -795,6 +795,9 @@ func parseSupport(p *fieldParser) (Support, error) {
 	return Support{Kind: SupportFixed, End: end}, p.err
 }
 
+// maxRelativeYears is the longest relative support period that parses.
+const maxRelativeYears = 100
+
 // parseRelative parses `N years|months after ANCHOR [YYYY-MM-DD]`.
 func parseRelative(s string) (Relative, error) {
 	const form = "want N years|months after ANCHOR [YYYY-MM-DD]"
@@ -814,6 +817,11 @@ func parseRelative(s string) (Relative, error) {
 		r.Months = true
 	default:
 		return Relative{}, fmt.Errorf("unit %q does not fit %d (year, years, month, months)", clip(unit), n)
+	}
+	// verdicts.md, "Dates": a period longer than 100 years does not parse,
+	// so that every end stays within a century of 9999-12-31.
+	if !r.Months && n > maxRelativeYears || r.Months && n > maxRelativeYears*12 {
+		return Relative{}, fmt.Errorf("%d %s is longer than %d years", n, unit, maxRelativeYears)
 	}
 	if !slices.Contains(anchors, r.Anchor) {
 		return Relative{}, fmt.Errorf("anchor %q is not one of: %s", clip(r.Anchor), strings.Join(anchors, ", "))

@@ -1,6 +1,9 @@
 package catalog
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Report is the JSON object `smartcheck lookup --json` prints for one
 // input (verdicts.md, "smartcheck lookup --json"). Fields a script relies
@@ -43,12 +46,32 @@ type ErrorReport struct {
 }
 
 // ReportSupport is the support end at its declared precision.
+//
+// An end after 9999-12-31 (verdicts.md, "Dates") is
+// {"until": "after 9999", "computed": true}: first_day, last_day and
+// days_left are left out, because its day cannot be named and any number
+// given would be made up. A script that reads days_left must treat its
+// absence as "later than any date", not as zero (in jq, null < 365).
 type ReportSupport struct {
 	Until    string `json:"until"`
 	FirstDay string `json:"first_day"`
 	LastDay  string `json:"last_day"`
 	DaysLeft int    `json:"days_left"`
 	Computed bool   `json:"computed,omitempty"` // from a relative period
+	Beyond   bool   `json:"-"`                  // after 9999: Until only
+}
+
+// MarshalJSON leaves out first_day, last_day and days_left of an end
+// after 9999.
+func (s ReportSupport) MarshalJSON() ([]byte, error) {
+	type plain ReportSupport // without the method
+	if !s.Beyond {
+		return json.Marshal(plain(s))
+	}
+	return json.Marshal(struct {
+		Until    string `json:"until"`
+		Computed bool   `json:"computed,omitempty"`
+	}{s.Until, s.Computed})
 }
 
 // ReportProduct names the product.
@@ -97,7 +120,11 @@ func (r *Result) Report(input string, cat *ReportCatalog) Report {
 	if rep.Findings == nil {
 		rep.Findings = []Finding{}
 	}
-	if s := r.Support; s != nil {
+	switch s := r.Support; {
+	case s == nil:
+	case s.Beyond:
+		rep.Support = &ReportSupport{Until: s.Period.String(), Computed: s.Computed, Beyond: true}
+	default:
 		rep.Support = &ReportSupport{
 			Until:    s.Period.String(),
 			FirstDay: s.First.String(),

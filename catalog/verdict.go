@@ -509,7 +509,8 @@ func (d *Declaration) SupportEnd() (SupportEnd, bool) {
 		if r.Months {
 			end = anchor.AddDate(0, r.N, 0)
 		}
-		return SupportEnd{Period: Period{PrecDay, end, end}, Computed: true}, true
+		// After 9999-12-31 the end is shown as "after 9999" (DayPeriod).
+		return SupportEnd{Period: DayPeriod(end), Computed: true}, true
 	}
 	return SupportEnd{}, false
 }
@@ -775,6 +776,9 @@ func ShortContact(s string) string {
 }
 
 func monthWords(p Period) string {
+	if p.Beyond {
+		return p.Words()
+	}
 	if p.Precision == PrecYear {
 		return fmt.Sprint(p.First.Year)
 	}
@@ -782,6 +786,9 @@ func monthWords(p Period) string {
 }
 
 func endWords(p Period) string {
+	if p.Beyond {
+		return p.Words()
+	}
 	switch p.Precision {
 	case PrecYear:
 		return fmt.Sprintf("during %d", p.First.Year)

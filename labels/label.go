@@ -92,7 +92,8 @@ func Make(res *catalog.Result, it Item, ctx Context) (*Label, error) {
 	switch end := res.Support; {
 	case end != nil:
 		// At the declared precision: "August 2032", "2031", "3 February
-		// 2032"; a relative period with a known anchor as the day it ends.
+		// 2032"; a relative period with a known anchor as the day it ends,
+		// or "after 9999" when that day falls after 9999-12-31.
 		l.Support = "Security updates until " + end.Period.Words()
 	case d.Support.Kind == catalog.SupportNone:
 		l.Support = "Security updates: no end date published"

@@ -91,6 +91,8 @@ func (r Receipt) ESCPOS(opt ReceiptOptions) ([]byte, error) {
 	contact := ""
 	if d != nil {
 		switch end := res.Support; {
+		case end != nil && end.Beyond:
+			field("Security updates until", end.Period.Words()+", according to the manufacturer")
 		case end != nil:
 			field("Security updates until", "at least "+end.Period.Words()+", according to the manufacturer")
 		case d.Support.Kind == catalog.SupportNone:

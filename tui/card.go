@@ -173,7 +173,16 @@ func supportWords(r *catalog.Result, d *catalog.Declaration) string {
 		}
 		return "not known"
 	}
-	w := fmt.Sprintf("until %s (%s) · %s", end.Period.Words(), end.Period, timeLeft(r.Today, end.Last))
+	var w string
+	if end.Beyond {
+		// Its day cannot be named: say how long at least.
+		w = "until " + end.Period.Words()
+		if days := r.Today.DaysUntil(catalog.MaxDate); days > 0 {
+			w += " · more than " + span(r.Today, catalog.MaxDate, days) + " left"
+		}
+	} else {
+		w = fmt.Sprintf("until %s (%s) · %s", end.Period.Words(), end.Period, timeLeft(r.Today, end.Last))
+	}
 	if end.Computed {
 		w += fmt.Sprintf(" · worked out from “%s”", s(d.Support.Relative.String()))
 	}

@@ -379,6 +379,14 @@ func supportForShoppers(r *catalog.Result, d *catalog.Declaration) shopperSuppor
 		return shopperSupport{words: "Not known."}
 	}
 	p := end.Period
+	if p.Beyond {
+		// No day to name, so no large type: "after 9999" in words, and the
+		// time to the end of 9999 as a lower bound.
+		if r.Today.Before(catalog.MaxDate) {
+			return shopperSupport{words: fmt.Sprintf("until %s, according to the manufacturer: more than %s from today.", p.Words(), shopperSpan(r.Today, catalog.MaxDate))}
+		}
+		return shopperSupport{words: fmt.Sprintf("until %s, according to the manufacturer.", p.Words())}
+	}
 	switch days := r.Today.DaysUntil(end.Last); {
 	case days < 0:
 		in := "in " + p.Words()

@@ -93,16 +93,22 @@ func writeResult(w io.Writer, input string, r *catalog.Result) {
 	fmt.Fprintln(w)
 	if d := r.Declaration; d != nil {
 		if end := r.Support; end != nil {
-			left := r.Today.DaysUntil(end.Last)
-			when := fmt.Sprintf("%d days left", left)
-			if left < 0 {
-				when = fmt.Sprintf("ended %d days ago", -left)
-			}
 			how := ""
 			if end.Computed {
 				how = fmt.Sprintf(", worked out from %q", s(d.Support.Relative.String()))
 			}
-			fmt.Fprintf(w, "  support    until %s (%s, %s%s)\n", end.Period.Words(), end.Period, when, how)
+			if end.Beyond {
+				// Its day cannot be named; 9999-12-31 is still a lower bound.
+				left := r.Today.DaysUntil(catalog.MaxDate)
+				fmt.Fprintf(w, "  support    until %s (more than %d days left%s)\n", end.Period.Words(), left, how)
+			} else {
+				left := r.Today.DaysUntil(end.Last)
+				when := fmt.Sprintf("%d days left", left)
+				if left < 0 {
+					when = fmt.Sprintf("ended %d days ago", -left)
+				}
+				fmt.Fprintf(w, "  support    until %s (%s, %s%s)\n", end.Period.Words(), end.Period, when, how)
+			}
 		} else {
 			switch d.Support.Kind {
 			case catalog.SupportNone:
