@@ -57,7 +57,7 @@ func TestWritersRefuse(t *testing.T) {
 			f.addBy("issuer", notice())
 			f.keyRecordScoped("other-issuer", "Other Authority", "notice-issuer", "active", "notice OPS-")
 			f.addBy("other-issuer", notice("revision 2", "status revoked"))
-		}, wants: []string{"revision 2", "Other Authority", "only that org may revise it"}},
+		}, wants: []string{"revision 2", "Other Authority", "may revise it"}},
 		{name: "record already in the catalog", add: func(f *fixture) {
 			f.records = append(f.records, f.records[3])
 		}, wants: []string{"same record"}},

@@ -394,11 +394,17 @@ func lineOfInvalidUTF8(b []byte) int {
 }
 
 // clip keeps an error message short when it quotes untrusted text.
-func clip(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
+func clip(s string) string { return clipN(s, 40) }
+
+// clipN keeps at most n bytes of s, cut at a character boundary.
+func clipN(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func validKey(k string) bool {

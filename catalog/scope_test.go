@@ -335,7 +335,7 @@ func TestVerifyReportsTrust(t *testing.T) {
 		4:  {"declaration (ignored) forged version 1", "rival", "not scoped for GTIN " + gtinA, "gtin 961"},
 		5:  {"two version 1", "ignored for GTIN " + gtinOther, "trusted for its other GTINs"},
 		6:  {"does not parse", "scope"},
-		9:  {"notice (ignored) OPS-TEST-1 revision 2", "Other Authority", "first logged (record 7) by issuer org"},
+		9:  {"notice (ignored) OPS-TEST-1 revision 2", "Other Authority", "only issuer org, which logged notice OPS-TEST-1 first (record 7)"},
 		10: {"withdrawal", "publisher"},
 		11: {"withdrawal (no effect)", "hash does not match record 5"},
 		12: {"withdrawal (no effect)", "not logged before it"},

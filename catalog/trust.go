@@ -35,7 +35,11 @@ var (
 	noticeRoles = []string{"notice-issuer"}
 )
 
-// signerOf describes key ks as a signer.
+// clipOrg keeps an org name (publisher-signed, but long ones are not
+// worth a screen) to a readable length.
+func clipOrg(s string) string { return clipN(s, 80) }
+
+// signerInfo describes key ks as a signer.
 func (ks *keyState) signerInfo() SignerInfo {
 	v := ks.verifier
 	return SignerInfo{Name: v.Name(), Key: ks.vkey, Org: ks.org, Role: ks.role}
@@ -50,9 +54,9 @@ func (ks *keyState) liveAt(i int64, roles []string) string {
 	case ks.activeAt < 0 || ks.activeAt > i:
 		return fmt.Sprintf("key %s was not registered before this record", name)
 	case ks.revokedAt >= 0 && ks.revokedAt < i:
-		return fmt.Sprintf("key %s (%s) was revoked before this record (at record %d)", name, clip(ks.org), ks.revokedAt)
+		return fmt.Sprintf("key %s (%s) was revoked before this record (at record %d)", name, clipOrg(ks.org), ks.revokedAt)
 	case !slices.Contains(roles, ks.role):
-		return fmt.Sprintf("key %s (%s) has role %s, which may not sign this kind of record", name, clip(ks.org), ks.role)
+		return fmt.Sprintf("key %s (%s) has role %s, which may not sign this kind of record", name, clipOrg(ks.org), ks.role)
 	}
 	return ""
 }
@@ -127,7 +131,7 @@ func (c *Catalog) declarationFor(e *entry, gtin string) decision {
 		}
 		if !ks.covers(e.index, func(s Scope) bool { return s.CoversGTIN(gtin) }) {
 			d.why, d.signer = SignerOutOfScope, ks.signerInfo()
-			d.reason = fmt.Sprintf("key %s (%s, %s) is not scoped for GTIN %s (its scopes here: %s)", ks.verifier.Name(), clip(ks.org), ks.role, gtin, ks.scopeWords(e.index))
+			d.reason = fmt.Sprintf("key %s (%s, %s) is not scoped for GTIN %s (its scopes here: %s)", ks.verifier.Name(), clipOrg(ks.org), ks.role, gtin, ks.scopeWords(e.index))
 			continue
 		}
 		if found == nil || found.role == "curator" && ks.role != "curator" {
@@ -163,7 +167,7 @@ func (c *Catalog) noticeDecision(e *entry) decision {
 		}
 		if !ks.covers(e.index, func(s Scope) bool { return s.CoversNotice(n.ID) }) {
 			d.why, d.signer = SignerOutOfScope, ks.signerInfo()
-			d.reason = fmt.Sprintf("key %s (%s) is not scoped for notice %s (its scopes here: %s)", ks.verifier.Name(), clip(ks.org), clip(n.ID), ks.scopeWords(e.index))
+			d.reason = fmt.Sprintf("key %s (%s) is not scoped for notice %s (its scopes here: %s)", ks.verifier.Name(), clipOrg(ks.org), clip(n.ID), ks.scopeWords(e.index))
 			continue
 		}
 		return decision{signer: ks.signerInfo()}
@@ -205,8 +209,8 @@ func (c *Catalog) noticeRecords(id string, get func(int64) *entry) []noticeRecor
 			case firstOrg == "":
 				firstOrg, firstAt = nr.d.signer.Org, k
 			case nr.d.signer.Org != firstOrg:
-				nr.foreign = fmt.Sprintf("revision %d is signed for %s, but notice %s was first logged (record %d) by %s: only that org may revise it",
-					e.rec.Notice.Revision, clip(nr.d.signer.Org), clip(id), firstAt, clip(firstOrg))
+				nr.foreign = fmt.Sprintf("signed for %s, but only %s, which logged notice %s first (record %d), may revise it",
+					clipOrg(nr.d.signer.Org), clipOrg(firstOrg), id, firstAt)
 			}
 		}
 		out = append(out, nr)
