@@ -143,6 +143,18 @@ func TestEscapesCannotChangeTerminal(t *testing.T) {
 		}
 	}
 
+	// The kiosk's staff screen shows the same result.
+	kcfg, kclock := demoKioskConfig(t)
+	k := newKiosk(kcfg, kclock, 200, 60)
+	k.last = &entry{seq: 1, input: e("scan"), checked: cfg.Now(), result: res}
+	k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+	text = checkTerminalSafe(t, k.View().Content, 200, 60)
+	for _, want := range []string{"Brand�", "staff�", "why�", "foreign�", "withdrawn�"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("kiosk staff screen lacks %q (the text itself, neutralised)", want)
+		}
+	}
+
 	// The history row and card of the unreadable scan, too.
 	m.current = m.history[1]
 	m.staleBody = true

@@ -175,7 +175,7 @@ func (c *kioskWriter) add(l ...string) { c.lines = append(c.lines, l...) }
 // wrap adds text wrapped to the body, each line styled.
 func (c *kioskWriter) wrap(style lipgloss.Style, text string, indent int) {
 	pad := strings.Repeat(" ", indent)
-	for _, l := range strings.Split(lipgloss.Wrap(text, max(10, c.w-indent), ""), "\n") {
+	for _, l := range wrapLines(text, max(10, c.w-indent)) {
 		c.add(pad + style.Render(l))
 	}
 }
@@ -188,7 +188,7 @@ func (c *kioskWriter) field(label lipgloss.Style, name string, value lipgloss.St
 		c.add(label.Render(name))
 	}
 	pad := strings.Repeat(" ", lw)
-	for i, l := range strings.Split(lipgloss.Wrap(text, max(10, c.w-lw), ""), "\n") {
+	for i, l := range wrapLines(text, max(10, c.w-lw)) {
 		if i == 0 && lw > 0 {
 			c.add(label.Render(fmt.Sprintf("%-*s", lw, name)) + value.Render(l))
 		} else {

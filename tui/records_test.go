@@ -124,3 +124,104 @@ func checkRecords(t *testing.T, ignored []catalog.IgnoredRecord, text string, wa
 		}
 	}
 }
+
+// TestShopperNotesLeaveOutStaffFindings: a finding with no shopper text,
+// such as R4d's, gives the shopper nothing, not even an empty line.
+func TestShopperNotesLeaveOutStaffFindings(t *testing.T) {
+	for _, tt := range recordCases {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newTill(demoConfig(t), 200, 60)
+			scanAll(m, tt.code)
+			r := m.current.result
+			for _, n := range shopperNotes(r) {
+				if strings.TrimSpace(n) == "" {
+					t.Errorf("till: an empty note for the shopper")
+				}
+			}
+			for _, n := range kioskNotes(r) {
+				if strings.TrimSpace(n.text) == "" {
+					t.Errorf("kiosk: an empty note for the shopper")
+				}
+			}
+			if r.Verdict.String() == "OK" && len(kioskNotes(r)) > 0 {
+				t.Errorf("kiosk: notes %v for an OK whose only finding is for staff", kioskNotes(r))
+			}
+		})
+	}
+}
+
+// TestKioskStaffLastScan opens the staff screen after a shopper's scan,
+// and again after the shopper screen cleared: it shows the scan's
+// verdict, findings with their staff texts and rules, and the product's
+// history, at 200x60 and, scrolled through, at 80x24.
+func TestKioskStaffLastScan(t *testing.T) {
+	goldens := map[string]bool{"check-out-of-scope": true, "ok-ignored": true, "stop-foreign-notice": true}
+	open := func(t *testing.T, code string, w, h int) *testKiosk {
+		cfg, clock := demoKioskConfig(t)
+		cfg.StaffPIN = "4711"
+		k := newKiosk(cfg, clock, w, h)
+		k.scan(code)
+		k.send(idleMsg{gen: k.gen}) // the shopper screen clears; staff come later
+		if k.current != nil {
+			t.Fatal("the result outlived the idle time")
+		}
+		k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+		for _, r := range "4711" {
+			k.send(keyOf(r))
+		}
+		k.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		if k.mode != modeStaff {
+			t.Fatal("the PIN did not open the staff screen")
+		}
+		return k
+	}
+	for _, tt := range recordCases {
+		t.Run(tt.name, func(t *testing.T) {
+			k := open(t, tt.code, 200, 60)
+			got := kscreen(t, k)
+			if goldens[tt.name] {
+				golden(t, "kiosk-staff-"+tt.name+".txt", got)
+			}
+			want := append([]string{"Last scan #1 at", "Findings (", "History ("}, tt.want...)
+			checkRecords(t, k.last.result.Ignored, flat(got), want)
+			if !strings.Contains(got, "Catalog") || !strings.Contains(got, "F10 quits the kiosk") {
+				t.Errorf("the staff screen lost its catalog or leave lines:\n%s", got)
+			}
+
+			k = open(t, tt.code, 80, 24)
+			first := kscreen(t, k)
+			var seen []string
+			for range 10 {
+				seen = append(seen, kscreen(t, k))
+				k.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+			}
+			last := kscreen(t, k)
+			if goldens[tt.name] {
+				golden(t, "kiosk-staff-"+tt.name+"-80x24.txt", first+"\n"+last)
+			}
+			all := flat(strings.Join(seen, "\n"))
+			for _, w := range want {
+				if !strings.Contains(all, w) {
+					t.Errorf("80x24: paging through the staff screen never shows %q", w)
+				}
+			}
+			if !strings.Contains(last, "F10 quits the kiosk") {
+				t.Errorf("80x24: paging does not reach the end of the staff screen:\n%s", last)
+			}
+			k.send(tea.KeyPressMsg{Code: tea.KeyUp})
+			if kscreen(t, k) == last {
+				t.Error("80x24: ↑ does not scroll the staff screen")
+			}
+			for range 10 {
+				k.send(tea.KeyPressMsg{Code: tea.KeyPgUp})
+			}
+			if kscreen(t, k) != first {
+				t.Error("80x24: PgUp does not return to the top of the staff screen")
+			}
+			k.send(tea.KeyPressMsg{Code: tea.KeyEscape})
+			if s := kscreen(t, k); staffOnly.MatchString(s) {
+				t.Errorf("after Esc the shopper screen shows staff text:\n%s", s)
+			}
+		})
+	}
+}
