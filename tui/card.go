@@ -123,7 +123,7 @@ func (m *Till) cardLines(w, h int) []string {
 		if f.Excepted {
 			head += st.Dim.Render(" · not counted: out of scope")
 		}
-		c.add(head)
+		c.hang(head, 0, 5)
 		c.wrap(staffText(r, f, len(records) > 0), 5)
 	}
 	if notes := shopperNotes(r); len(notes) > 0 {
@@ -225,7 +225,7 @@ func span(a, b catalog.Date, days int) string {
 func noticeWords(n catalog.NoticeState) string {
 	s := catalog.Sanitize
 	no := n.Notice
-	w := fmt.Sprintf("%s revision %d: %s, %s, issued %s by %s", s(no.ID), no.Revision, s(no.Type), s(no.Status), no.Issued, s(no.IssuedBy))
+	w := fmt.Sprintf("#%d %s revision %d: %s, %s, issued %s by %s", n.Index, s(no.ID), no.Revision, s(no.Type), s(no.Status), no.Issued, s(no.IssuedBy))
 	if len(no.Batches) > 0 {
 		w += " · batches " + s(strings.Join(no.Batches, ", "))
 	}
