@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
 
@@ -103,11 +101,16 @@ func (m *Till) cardLines(w, h int) []string {
 		}
 		c.field("Signed by", fmt.Sprintf("%s, %s · declaration %s version %d", signer, s(r.Signer.Role), s(d.ID), d.Version))
 	}
-	if v := versionWords(r); v != "" {
-		c.field("Versions", v)
-	}
 	for _, n := range r.Notices {
 		c.field("Notice", noticeWords(n))
+	}
+	records := productRecords(r)
+	if len(records) > 0 {
+		c.add("")
+		c.add(st.PaneTitle.Render(recordsTitle(len(records))))
+		for _, l := range records {
+			c.hang(l.render(st), 2, 4)
+		}
 	}
 	c.add("")
 	c.add(st.PaneTitle.Render(fmt.Sprintf("Findings (%d)", len(r.Findings))))
@@ -120,8 +123,8 @@ func (m *Till) cardLines(w, h int) []string {
 		if f.Excepted {
 			head += st.Dim.Render(" · not counted: out of scope")
 		}
-		c.add(head)
-		c.wrap(s(f.Staff), 5)
+		c.hang(head, 0, 5)
+		c.wrap(staffText(r, f, len(records) > 0), 5)
 	}
 	if notes := shopperNotes(r); len(notes) > 0 {
 		c.add("")
@@ -142,15 +145,21 @@ func (c *cardWriter) add(l string) { c.lines = append(c.lines, l) }
 // wrap adds text wrapped to the card, indented.
 func (c *cardWriter) wrap(text string, indent int) {
 	pad := strings.Repeat(" ", indent)
-	for _, l := range strings.Split(lipgloss.Wrap(text, max(10, c.w-indent), ""), "\n") {
+	for _, l := range wrapLines(text, max(10, c.w-indent)) {
 		c.add(pad + l)
 	}
+}
+
+// hang adds text wrapped to the card, its first line indented by first
+// cells and the others by rest.
+func (c *cardWriter) hang(text string, first, rest int) {
+	c.lines = append(c.lines, hang(text, c.w, first, rest)...)
 }
 
 // field adds a labelled fact, wrapped under its value.
 func (c *cardWriter) field(label, value string) {
 	pad := strings.Repeat(" ", labelW)
-	for i, l := range strings.Split(lipgloss.Wrap(value, max(10, c.w-labelW), ""), "\n") {
+	for i, l := range wrapLines(value, max(10, c.w-labelW)) {
 		if i == 0 {
 			c.add(c.st.Label.Render(fmt.Sprintf("%-*s", labelW, label)) + l)
 		} else {
@@ -222,43 +231,10 @@ func span(a, b catalog.Date, days int) string {
 	return strings.Join(parts, " ") + " (" + dayWords + ")"
 }
 
-// versionWords lists the versions of the declaration when there is more
-// than one, and says whether the support period was extended or
-// shortened.
-func versionWords(r *catalog.Result) string {
-	if len(r.History) < 2 {
-		return ""
-	}
-	var vs []string
-	for _, v := range r.History {
-		t := fmt.Sprintf("v%d", v.Version)
-		if !v.Published.IsZero() {
-			t += " of " + v.Published.String()
-		}
-		if v.End != nil {
-			t += " until " + v.End.Period.String()
-		}
-		if !v.Trusted {
-			t += " (does not verify)"
-		}
-		vs = append(vs, t)
-	}
-	w := strings.Join(vs, " → ")
-	for _, f := range r.Findings {
-		switch f.Code {
-		case "support-shortened":
-			w += " · SHORTENED"
-		case "support-extended":
-			w += " · extended"
-		}
-	}
-	return w
-}
-
 func noticeWords(n catalog.NoticeState) string {
 	s := catalog.Sanitize
 	no := n.Notice
-	w := fmt.Sprintf("%s revision %d: %s, %s, issued %s by %s", s(no.ID), no.Revision, s(no.Type), s(no.Status), no.Issued, s(no.IssuedBy))
+	w := fmt.Sprintf("#%d %s revision %d: %s, %s, issued %s by %s", n.Index, s(no.ID), no.Revision, s(no.Type), s(no.Status), no.Issued, s(no.IssuedBy))
 	if len(no.Batches) > 0 {
 		w += " · batches " + s(strings.Join(no.Batches, ", "))
 	}

@@ -111,11 +111,20 @@ func TestEscapesCannotChangeTerminal(t *testing.T) {
 		},
 		Signer:  catalog.SignerInfo{Name: e("signer"), Org: e("org"), Role: e("role")},
 		Support: &catalog.SupportEnd{Period: period, Computed: true},
-		History: []catalog.Version{{Version: 1, Trusted: true, End: &catalog.SupportEnd{Period: period}}, {Version: 2, Why: e("why")}},
+		History: []catalog.HistoryEntry{
+			{Index: 1, ID: e("id"), Version: 1, Trusted: true, End: &catalog.SupportEnd{Period: period}, Signer: catalog.SignerInfo{Name: e("k1"), Org: e("org1"), Role: e("role1")}},
+			{Index: 2, ID: e("id"), Version: 2, Ignored: e("why"), Signer: catalog.SignerInfo{Name: e("k2")}},
+			{Index: 3, ID: e("id"), Version: 3, Trusted: true, Chosen: true, Withdrawn: e("withdrawn")},
+		},
+		Ignored: []catalog.IgnoredRecord{
+			{Index: 2, What: e("declaration id version 2"), Signer: e("k2"), Why: e("why")},
+			{Index: 4, What: "notice " + e("N") + " revision 2", Signer: e("k3"), Why: e("foreign")},
+		},
 		Notices: []catalog.NoticeState{{Notice: &catalog.Notice{ID: e("N"), Type: e("stop"), Status: e("in-force"), IssuedBy: e("issuer"), CustomerRisk: e("risk"), Batches: []string{e("b")}}}},
 		Findings: []catalog.Finding{
 			{Code: e("code"), Verdict: catalog.Stop, Staff: e("staff"), Shopper: e("shopper"), Rule: e("R6a"), Basis: e("basis")},
 			{Code: "support-shortened", Verdict: catalog.Stop, Staff: e("staff2"), Shopper: e("shopper2"), Rule: "R6h", Basis: "b"},
+			{Code: "ignored-records", Verdict: catalog.OK, Staff: e("ignored"), Rule: "R4d", Basis: "b"},
 		},
 	}
 	cat := evilOriginCatalog(t)
@@ -128,9 +137,21 @@ func TestEscapesCannotChangeTerminal(t *testing.T) {
 	m.current = m.history[0]
 	m.staleBody = true
 	text := checkTerminalSafe(t, m.View().Content, 200, 60)
-	for _, want := range []string{"Brand�", "Model�", "staff�", "�drow", "evil�ku"} {
+	for _, want := range []string{"Brand�", "Model�", "staff�", "�drow", "evil�ku", "why�", "foreign�", "withdrawn�"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("screen lacks %q (the text itself, neutralised)", want)
+		}
+	}
+
+	// The kiosk's staff screen shows the same result.
+	kcfg, kclock := demoKioskConfig(t)
+	k := newKiosk(kcfg, kclock, 200, 60)
+	k.last = &entry{seq: 1, input: e("scan"), checked: cfg.Now(), result: res}
+	k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+	text = checkTerminalSafe(t, k.View().Content, 200, 60)
+	for _, want := range []string{"Brand�", "staff�", "why�", "foreign�", "withdrawn�"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("kiosk staff screen lacks %q (the text itself, neutralised)", want)
 		}
 	}
 

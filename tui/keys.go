@@ -9,6 +9,8 @@ type KeyMap struct {
 	Acknowledge key.Binding
 	Print       key.Binding
 	Clear       key.Binding
+	CardUp      key.Binding
+	CardDown    key.Binding
 	LineUp      key.Binding
 	LineDown    key.Binding
 	PageUp      key.Binding
@@ -24,6 +26,8 @@ func DefaultKeyMap() KeyMap {
 		Acknowledge: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "acknowledge STOP")),
 		Print:       key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", "print receipt")),
 		Clear:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", "clear scan field")),
+		CardUp:      key.NewBinding(key.WithKeys("ctrl+up", "shift+up"), key.WithHelp("Ctrl+↑/↓", "scroll card")),
+		CardDown:    key.NewBinding(key.WithKeys("ctrl+down", "shift+down")),
 		LineUp:      key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "history")),
 		LineDown:    key.NewBinding(key.WithKeys("down")),
 		PageUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("PgUp/PgDn", "page history")),
@@ -36,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp lists the bindings the footer shows.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Acknowledge, k.Print, k.Clear, k.LineUp, k.PageUp, k.Newest, k.Quit}
+	return []key.Binding{k.Acknowledge, k.Print, k.Clear, k.LineUp, k.PageUp, k.Newest, k.CardUp, k.Quit}
 }
 
 // FullHelp is ShortHelp in one column (help.KeyMap).

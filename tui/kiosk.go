@@ -69,6 +69,10 @@ type KioskKeyMap struct {
 	Staff key.Binding // open the PIN prompt or the staff screen
 	Quit  key.Binding // on the staff screen, after the PIN
 	Back  key.Binding // back to the shopper screen; on it, clears the field
+
+	// On the staff screen only, where keys do not feed the scan field:
+	// scroll it.
+	LineUp, LineDown, PageUp, PageDown key.Binding
 }
 
 // DefaultKioskKeyMap returns the kiosk's keys.
@@ -77,6 +81,11 @@ func DefaultKioskKeyMap() KioskKeyMap {
 		Staff: key.NewBinding(key.WithKeys("f12"), key.WithHelp("F12", "staff")),
 		Quit:  key.NewBinding(key.WithKeys("f10"), key.WithHelp("F10", "quit the kiosk")),
 		Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", "back to the shopper screen")),
+
+		LineUp:   key.NewBinding(key.WithKeys("up")),
+		LineDown: key.NewBinding(key.WithKeys("down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown")),
 	}
 }
 
@@ -126,6 +135,7 @@ type Kiosk struct {
 	asking  int      // the scan whose lookup is in flight; 0 when none
 	next    *pending // the newest scan waiting for that lookup to end
 	current *entry   // the result on screen; nil on the welcome screen
+	last    *entry   // the last result a shopper was shown, for the staff screen
 	gen     int      // generation of the idle timer
 
 	pin        []byte
@@ -133,6 +143,10 @@ type Kiosk struct {
 	pinLocked  time.Time // wrong PINs refused until then
 	pinMessage string
 	staffOK    bool // the staff screen was opened with the PIN: F10 quits
+
+	// The staff screen scrolls when it is longer than the body:
+	// staffScroll lines are hidden above, at most staffMax.
+	staffScroll, staffMax int
 
 	cam     cameraState
 	preview *scan.Preview
@@ -296,6 +310,7 @@ func (m *Kiosk) reset() {
 	m.pin = m.pin[:0]
 	m.pinMessage = ""
 	m.staffOK = false
+	m.staffScroll = 0
 	m.staleBody = true
 }
 
@@ -309,6 +324,14 @@ func (m *Kiosk) keyPress(k tea.KeyPressMsg) tea.Cmd {
 			return tea.Quit
 		case key.Matches(k, m.keys.Back):
 			m.reset()
+		case key.Matches(k, m.keys.LineUp):
+			return m.scrollStaff(-1)
+		case key.Matches(k, m.keys.LineDown):
+			return m.scrollStaff(1)
+		case key.Matches(k, m.keys.PageUp):
+			return m.scrollStaff(-max(1, m.height-4))
+		case key.Matches(k, m.keys.PageDown):
+			return m.scrollStaff(max(1, m.height-4))
 		}
 		return nil
 	}
@@ -422,8 +445,19 @@ func (m *Kiosk) judged(msg lookupMsg) tea.Cmd {
 	if m.mode != modeShopper {
 		return nil // staff are at the screen; the scan is not for a shopper
 	}
-	m.current = msg.e
+	m.current, m.last = msg.e, msg.e
 	m.staleBody = true
+	return m.touch()
+}
+
+// scrollStaff moves the staff screen by n lines. Staff reading it keep
+// it open: the idle time starts again.
+func (m *Kiosk) scrollStaff(n int) tea.Cmd {
+	s := min(max(0, m.staffScroll+n), m.staffMax)
+	if s != m.staffScroll {
+		m.staffScroll = s
+		m.staleBody = true
+	}
 	return m.touch()
 }
 

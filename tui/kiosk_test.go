@@ -147,7 +147,8 @@ func testPreview() scan.Preview {
 // codes, staff wording.
 var staffOnly = regexp.MustCompile(`\bR[0-7][a-j]?\b|Sch \d|s\.\d|PSTI Act|Regulations|para \d|` +
 	`contact-incomplete|support-ends-soon|universal-default-password|support-extended|no-declaration|excepted|` +
-	`Do not sell|Hold the sale|statement of compliance|declaration`)
+	`Do not sell|Hold the sale|statement of compliance|declaration|` +
+	`ignored|IGNORED|WITHDRAWN|withdrawn|signer|scoped|History|record \d|#\d`)
 
 // TestKioskScreens compares what a shopper sees on a 120x40 terminal with
 // golden files: the welcome, each verdict, an unreadable scan; and checks
@@ -171,6 +172,10 @@ func TestKioskScreens(t *testing.T) {
 		{name: "check-unknown", scan: "9520000009991", big: "? CHECK", want: []string{"ask a member of staff", "Barcode 09520000009991"}},
 		{name: "not-in-scope", scan: "9520000000219", big: "○ NOT IN SCOPE", want: []string{"don't apply to this product"}},
 		{name: "unreadable", scan: "9520000000012", big: "? TRY AGAIN", want: []string{"could not be read"}},
+		// Records were ignored (R4c, R4d): staff business only.
+		{name: "check-out-of-scope", scan: "9520000003005", big: "? CHECK", want: []string{"ask a member of staff", "Barcode 09520000003005"}},
+		{name: "ok-ignored", scan: "9520000003012", big: "✓ OK", want: []string{"Example Video Doorbell 3", "April 2031", "psirt@example-home.example"}},
+		{name: "stop-foreign-notice", scan: "9520000002046", big: "✗ STOP", want: []string{"isn't available for sale", "opened remotely by a stranger"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

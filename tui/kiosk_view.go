@@ -175,7 +175,7 @@ func (c *kioskWriter) add(l ...string) { c.lines = append(c.lines, l...) }
 // wrap adds text wrapped to the body, each line styled.
 func (c *kioskWriter) wrap(style lipgloss.Style, text string, indent int) {
 	pad := strings.Repeat(" ", indent)
-	for _, l := range strings.Split(lipgloss.Wrap(text, max(10, c.w-indent), ""), "\n") {
+	for _, l := range wrapLines(text, max(10, c.w-indent)) {
 		c.add(pad + style.Render(l))
 	}
 }
@@ -188,7 +188,7 @@ func (c *kioskWriter) field(label lipgloss.Style, name string, value lipgloss.St
 		c.add(label.Render(name))
 	}
 	pad := strings.Repeat(" ", lw)
-	for i, l := range strings.Split(lipgloss.Wrap(text, max(10, c.w-lw), ""), "\n") {
+	for i, l := range wrapLines(text, max(10, c.w-lw)) {
 		if i == 0 && lw > 0 {
 			c.add(label.Render(fmt.Sprintf("%-*s", lw, name)) + value.Render(l))
 		} else {
@@ -225,6 +225,9 @@ func (m *Kiosk) renderBody(w, h int) []string {
 		m.welcomeLines(c, h)
 	}
 	lines := c.lines
+	if m.mode == modeStaff {
+		lines = scrollWindow(lines, h, &m.staffScroll, &m.staffMax, m.styles.Dim, "↑ or PgUp", "↓ or PgDn")
+	}
 	if len(lines) > h {
 		lines = lines[:h]
 	}
@@ -463,6 +466,10 @@ func (m *Kiosk) staffLines(c *kioskWriter) {
 	s := catalog.Sanitize
 	plain := lipgloss.NewStyle()
 	c.add("", st.Title.Render("Staff"), "")
+	if m.last != nil {
+		m.lastScanLines(c)
+		c.add("")
+	}
 	if r := m.sync.Refusal(); r != "" {
 		c.wrap(st.Error, s(r), 0)
 		c.add("")
@@ -512,6 +519,58 @@ func (m *Kiosk) staffLines(c *kioskWriter) {
 			how += " (" + m.cfg.StopHint + ")"
 		}
 		c.field(st.Label, "Leave", plain, "No staff PIN is set (--staff-pin), so the kiosk cannot be left from here: "+how+". Esc goes back to the shopper screen.")
+	}
+}
+
+// lastScanLines are the staff view of the last scan a shopper was
+// shown: the verdict, every finding with its staff text and rule, and
+// the product's history, so that staff can say why it was CHECK or STOP
+// and which records were ignored.
+func (m *Kiosk) lastScanLines(c *kioskWriter) {
+	st := &m.styles
+	s := catalog.Sanitize
+	plain := lipgloss.NewStyle()
+	e := m.last
+	when := fmt.Sprintf("#%d at %s · %s", e.seq, e.checked.In(london).Format("15:04:05"), fieldText(e.input))
+	if e.err != nil {
+		c.field(st.Label, "Last scan", plain, when+" · not a product code: "+s(e.err.Error()))
+		return
+	}
+	r := e.result
+	look := st.Verdicts[r.Verdict]
+	c.field(st.Label, "Last scan", plain, when+" · "+look.Text.Render(look.Symbol+" "+look.Word))
+	product := "GTIN " + r.GTIN
+	if r.Batch != "" {
+		product += " · batch " + s(r.Batch)
+	}
+	if d := r.Declaration; d != nil {
+		product = fmt.Sprintf("%s · %s", s(strings.TrimSpace(d.Brand+" "+d.Model)), product)
+		c.field(st.Label, "Product", plain, product)
+		c.field(st.Label, "Facts from", plain, fmt.Sprintf("#%d %s v%d · %s", r.Index, s(d.ID), d.Version, s(signerName(r.Signer))))
+	} else {
+		c.field(st.Label, "Product", plain, product+" · no trusted statement of compliance in the catalog")
+	}
+	records := productRecords(r)
+	c.add("")
+	c.add(st.Bold.Render(fmt.Sprintf("Findings (%d)", len(r.Findings))))
+	if len(r.Findings) == 0 {
+		c.add(st.Dim.Render("  none: every rule passed"))
+	}
+	for _, f := range r.Findings {
+		fl := st.Verdicts[f.Verdict]
+		head := "  " + fl.Text.Render(fl.Symbol+" "+fl.Word) + "  " + st.Bold.Render(s(f.Code)) + st.Dim.Render("  "+s(f.Rule)+" · "+s(f.Basis))
+		if f.Excepted {
+			head += st.Dim.Render(" · not counted: out of scope")
+		}
+		c.add(hang(head, c.w, 0, 5)...)
+		c.add(hang(staffText(r, f, len(records) > 0), c.w, 5, 5)...)
+	}
+	if len(records) > 0 {
+		c.add("")
+		c.add(st.Bold.Render(recordsTitle(len(records))))
+		for _, l := range records {
+			c.add(hang(l.render(st), c.w, 2, 4)...)
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ func TestScreens(t *testing.T) {
 	}{
 		{name: "ready-demo", want: []string{"DEMO CATALOG", "Ready", "No scans yet"}},
 		{name: "verdict-ok-extended", scans: []string{"9520000001155"},
-			want: []string{"✓ OK", "v1 of", "extended", "support-extended", "R6i"}},
+			want: []string{"✓ OK", "#55 example-mesh-router v1", "superseded by #103", "extended from 2027-06 (#55)", "support-extended", "R6i"}},
 		{name: "verdict-caution", scans: []string{"9520000000080"},
 			want: []string{"! CAUTION", "support-ends-soon", "R7c", "October 2027", "Tell shopper"}},
 		{name: "verdict-check", scans: []string{"https://id.gs1.org/01/09520000001100"},

@@ -113,6 +113,10 @@ type Till struct {
 	current *entry    // the scan on the card
 	scroll  int       // history rows hidden above the first shown (0: newest first)
 
+	// The card scrolls when it is longer than its pane: cardScroll
+	// lines are hidden above, at most cardMax (set when it is rendered).
+	cardScroll, cardMax int
+
 	notice    string
 	noticeErr bool
 	logErr    string
@@ -256,6 +260,12 @@ func (m *Till) keyPress(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, m.keys.Clear):
 			m.wedge.clear()
 			return nil
+		case key.Matches(k, m.keys.CardUp):
+			m.scrollCard(-1)
+			return nil
+		case key.Matches(k, m.keys.CardDown):
+			m.scrollCard(1)
+			return nil
 		case key.Matches(k, m.keys.LineUp):
 			m.scrollBy(-1)
 			return nil
@@ -351,7 +361,7 @@ func untrustedResult(q catalog.Query, why error) *catalog.Result {
 func (m *Till) judged(e *entry) {
 	m.history = append(m.history, e)
 	m.current = e
-	m.scroll = 0
+	m.scroll, m.cardScroll = 0, 0
 	m.notice = ""
 	rec := catalog.DueDiligenceRecord{Time: e.checked, Session: m.session, Seq: e.seq, Input: e.input}
 	if e.err != nil {
@@ -440,6 +450,15 @@ func (m *Till) scrollBy(n int) {
 	s := min(max(0, m.scroll+n), limit)
 	if s != m.scroll {
 		m.scroll = s
+		m.staleBody = true
+	}
+}
+
+// scrollCard moves the card by half its pane, dir -1 up or 1 down.
+func (m *Till) scrollCard(dir int) {
+	s := min(max(0, m.cardScroll+dir*max(1, (m.bodyH-2)/2)), m.cardMax)
+	if s != m.cardScroll {
+		m.cardScroll = s
 		m.staleBody = true
 	}
 }

@@ -259,7 +259,7 @@ func TestLogFile(t *testing.T) {
 	var seqs []int
 	for _, r := range recs {
 		seqs = append(seqs, r.Seq)
-		if r.Event != catalog.EventCheck || r.Catalog == nil || r.Catalog.Size != 90 || r.Catalog.Root == "" {
+		if r.Event != catalog.EventCheck || r.Catalog == nil || r.Catalog.Size != 120 || r.Catalog.Root == "" {
 			t.Fatalf("record %+v", r)
 		}
 	}

@@ -175,7 +175,7 @@ func (m *Till) renderBody() string {
 		histW = m.width * 2 / 5
 	}
 	cardW := m.width - histW
-	card := m.pane(m.cardLines(cardW-4, m.bodyH-2), cardW, m.bodyH, m.cardBorder())
+	card := m.pane(m.cardWindow(m.cardLines(cardW-4, m.bodyH-2), m.bodyH-2), cardW, m.bodyH, m.cardBorder())
 	if histW == 0 {
 		return strings.Join(card, "\n")
 	}
@@ -189,6 +189,39 @@ func (m *Till) renderBody() string {
 		b.WriteString(hist[i])
 	}
 	return b.String()
+}
+
+// cardWindow gives the lines of the card that fit its pane, h lines,
+// from the scroll position.
+func (m *Till) cardWindow(lines []string, h int) []string {
+	return scrollWindow(lines, h, &m.cardScroll, &m.cardMax, m.styles.Dim, "Ctrl+↑", "Ctrl+↓")
+}
+
+// scrollWindow gives the h lines of lines to show from *scroll, which it
+// keeps in range, setting *most to the largest scroll: when some are
+// hidden, a line above says how many are hidden above and which key shows
+// them (up), a line below the same of those below (down).
+func scrollWindow(lines []string, h int, scroll, most *int, dim lipgloss.Style, up, down string) []string {
+	if len(lines) <= h || h < 3 {
+		*scroll, *most = 0, 0
+		return lines
+	}
+	// Scrolled to the end, the line above takes a row.
+	*most = len(lines) - (h - 1)
+	*scroll = min(max(0, *scroll), *most)
+	var out []string
+	rest := lines[*scroll:]
+	if *scroll > 0 {
+		out = append(out, dim.Render(fmt.Sprintf("↑ %d more %s: %s", *scroll, plural(*scroll, "line", "lines"), up)))
+	}
+	if room := h - len(out); len(rest) > room {
+		hidden := len(rest) - (room - 1)
+		out = append(out, rest[:room-1]...)
+		out = append(out, dim.Render(fmt.Sprintf("↓ %d more %s: %s", hidden, plural(hidden, "line", "lines"), down)))
+	} else {
+		out = append(out, rest...)
+	}
+	return out
 }
 
 // cardBorder colours the card's border as the verdict.
