@@ -244,7 +244,7 @@ func (e *env) keyRecordBody(k catalog.KeyRecord, pub string) ([]byte, error) {
 // the key in PUBFILE, for the publisher to sign (catalog.md, "Scope").
 func (e *env) keyRegister(args []string) error {
 	fs := e.newFlags("key register", "--org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE")
-	org := fs.String("org", "", "the `ORG`anisation that holds the key")
+	org := fs.String("org", "", "`ORG`: the organisation that holds the key")
 	role := fs.String("role", "", "`ROLE`: manufacturer, authorised-rep, curator or notice-issuer")
 	var scopes multiFlag
 	fs.Var(&scopes, "scope", "what the key may sign, one `SCOPE` a flag: gtin PREFIX (a GS1 Company Prefix, or a GTIN-13), gtin * (curators), notice PREFIX (notice issuers)")
@@ -288,8 +288,8 @@ func (e *env) keyRegister(args []string) error {
 // must agree with it); without it, --org and --role are required.
 func (e *env) keyRevoke(args []string) error {
 	fs := e.newFlags("key revoke", "[--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE")
-	org := fs.String("org", "", "the `ORG`anisation the key is registered to")
-	role := fs.String("role", "", "the key's `ROLE`")
+	org := fs.String("org", "", "`ORG`: the organisation the key is registered to")
+	role := fs.String("role", "", "`ROLE`: the key's role")
 	dir := fs.String("catalog", "", "take org and role from the catalog in `DIR`, which must register the key")
 	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
 	rest, err := parse(fs, args)
