@@ -8,15 +8,17 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 func (e *env) catalog(args []string) error {
 	if len(args) == 0 {
-		e.errorf("usage: smartcheck catalog build|append|verify|sync ...")
+		e.errorf("usage: smartcheck catalog build|append|withdraw|verify|sync ...")
 		return errUsage
 	}
 	switch args[0] {
@@ -24,28 +26,83 @@ func (e *env) catalog(args []string) error {
 		return e.catalogBuild(args[1:])
 	case "append":
 		return e.catalogAppend(args[1:])
+	case "withdraw":
+		return e.catalogWithdraw(args[1:])
 	case "verify":
 		return e.catalogVerify(args[1:])
 	case "sync":
 		return e.catalogSync(args[1:])
 	}
-	e.errorf("unknown catalog command %q: want build, append, verify or sync", args[0])
+	e.errorf("unknown catalog command %q: want build, append, withdraw, verify or sync", args[0])
 	return errUsage
 }
 
+// readRecords reads signed record files. A file that cannot be read is an
+// error; one that is not a signed record that parses is a refusal, and
+// every one is named (a *catalog.RefusedError), so that a publisher fixes
+// them all at once.
 func readRecords(files []string) ([][]byte, error) {
 	var recs [][]byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	var refused []catalog.Refusal
+	for n, f := range files {
+		b, err := readLimited(f)
 		if err != nil {
 			return nil, fmt.Errorf("read record: %w", err)
 		}
 		if err := catalog.CheckSigned(b); err != nil {
-			return nil, fmt.Errorf("%s: refused: %w", f, err)
+			refused = append(refused, catalog.Refusal{N: n, Why: err.Error()})
 		}
 		recs = append(recs, b)
 	}
+	if len(refused) > 0 {
+		return nil, &catalog.RefusedError{Refused: refused}
+	}
 	return recs, nil
+}
+
+// refused reports every record a write refused, each named by its file,
+// and says that nothing was written; other errors are returned as they are.
+func (e *env) refused(cmd string, files []string, err error) error {
+	var re *catalog.RefusedError
+	if !errors.As(err, &re) {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	for _, r := range re.Refused {
+		file := fmt.Sprintf("record %d", r.N+1)
+		if r.N >= 0 && r.N < len(files) {
+			file = files[r.N]
+		}
+		if r.Name != "" && r.Name != "record" {
+			file += " (" + r.Name + ")"
+		}
+		e.errorf("%s: refused %s: %s", cmd, file, r.Why)
+	}
+	e.errorf("%s: %d of %d records refused, nothing written", cmd, len(re.Refused), len(files))
+	return exitError(1)
+}
+
+// openPublished opens a catalog directory on the publisher's side:
+// verified against its trust file (--trust, default DIR/trust), but not
+// against a till's remembered checkpoint.
+func openPublished(dir, trustPath string) (*catalog.Catalog, error) {
+	if trustPath == "" {
+		trustPath = filepath.Join(dir, "trust")
+	}
+	tf, err := os.ReadFile(trustPath)
+	if err != nil {
+		return nil, fmt.Errorf("read trust file: %w", err)
+	}
+	trust, err := catalog.ParseTrust(tf)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", trustPath, err)
+	}
+	// The publisher checks its own catalog before it extends it: appending
+	// to a tampered log would sign the tampering.
+	cat, err := catalog.OpenDir(dir, trust, nil)
+	if err != nil {
+		return nil, describeOpenError(dir, err)
+	}
+	return cat, nil
 }
 
 func (e *env) catalogBuild(args []string) error {
@@ -69,18 +126,18 @@ func (e *env) catalogBuild(args []string) error {
 	}
 	recs, err := readRecords(files)
 	if err != nil {
-		return err
+		return e.refused("catalog build", files, err)
 	}
 	cp, err := catalog.Build(*out, *origin, recs, signers, vkeys, time.Now(), *expires)
 	if err != nil {
-		return err
+		return e.refused("catalog build", files, err)
 	}
 	fmt.Fprintf(e.stdout, "built %s: %d records, root %s, expires %s\n", *out, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
 	return nil
 }
 
 func (e *env) catalogAppend(args []string) error {
-	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR SIGNED...")
+	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] SIGNED...")
 	var keys multiFlag
 	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for several)")
 	dir := fs.String("catalog", "", "the catalog `DIR`")
@@ -100,33 +157,118 @@ func (e *env) catalogAppend(args []string) error {
 	}
 	recs, err := readRecords(files)
 	if err != nil {
+		return e.refused("catalog append", files, err)
+	}
+	cat, err := openPublished(*dir, *trustPath)
+	if err != nil {
 		return err
-	}
-	tp := *trustPath
-	if tp == "" {
-		tp = filepath.Join(*dir, "trust")
-	}
-	tf, err := os.ReadFile(tp)
-	if err != nil {
-		return fmt.Errorf("read trust file: %w", err)
-	}
-	trust, err := catalog.ParseTrust(tf)
-	if err != nil {
-		return fmt.Errorf("%s: %w", tp, err)
-	}
-	// The publisher checks its own catalog before it extends it: appending
-	// to a tampered log would sign the tampering.
-	cat, err := catalog.OpenDir(*dir, trust, nil)
-	if err != nil {
-		return describeOpenError(*dir, err)
 	}
 	defer cat.Close()
 	cp, err := catalog.Append(*dir, cat, recs, signers, time.Now(), *expires)
 	if err != nil {
-		return err
+		return e.refused("catalog append", files, err)
 	}
 	fmt.Fprintf(e.stdout, "appended %d records to %s: %d records, root %s, expires %s\n", len(recs), *dir, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
 	return nil
+}
+
+// catalogWithdraw appends a smartcheck-withdrawal/1 of one declaration or
+// notice, signed by the publisher keys, and a new checkpoint (catalog.md):
+// the record stays in the log, and no verdict uses it from then on.
+func (e *env) catalogWithdraw(args []string) error {
+	fs := e.newFlags("catalog withdraw", "--key FILE [--key FILE...] --catalog DIR [--trust FILE] [--expires 168h] --record N --reason TEXT")
+	var keys multiFlag
+	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for the quorum)")
+	dir := fs.String("catalog", "", "the catalog `DIR`")
+	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
+	expires := fs.Duration("expires", 168*time.Hour, "how long the new checkpoint stays fresh")
+	index := fs.Int64("record", -1, "the index in the log of the record to withdraw, `N` (0 is the first)")
+	reason := fs.String("reason", "", "why it is withdrawn, one line of `TEXT` that staff will read")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 || *dir == "" || len(keys) == 0 || *expires <= 0 || *index < 0 || *reason == "" {
+		fs.Usage()
+		return errUsage
+	}
+	if strings.ContainsAny(*reason, "\r\n") {
+		e.errorf("catalog withdraw: --reason: want one line")
+		return errUsage
+	}
+	signers, _, err := readSigners(keys)
+	if err != nil {
+		return err
+	}
+	cat, err := openPublished(*dir, *trustPath)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	if *index >= cat.Size() {
+		return fmt.Errorf("catalog withdraw: refused: catalog %s has %d records (0 to %d), no record %d", *dir, cat.Size(), cat.Size()-1, *index)
+	}
+	rec, err := cat.Record(*index)
+	if err != nil {
+		return fmt.Errorf("catalog withdraw: %w", err)
+	}
+	what := describeRecord(rec)
+	body, err := catalog.WithdrawalBody(catalog.Withdrawal{Record: *index, Hash: tlog.RecordHash(rec), Reason: *reason, Withdrawn: catalog.Today()})
+	if err != nil {
+		var se *catalog.SyntaxError
+		if errors.As(err, &se) && se.Key == "reason" {
+			e.errorf("catalog withdraw: --reason: %s", se.Msg)
+			return errUsage
+		}
+		return fmt.Errorf("catalog withdraw: %w", err)
+	}
+	signed, err := catalog.Sign(body, signers...)
+	if err != nil {
+		return fmt.Errorf("catalog withdraw: %w", err)
+	}
+	cp, err := catalog.Append(*dir, cat, [][]byte{signed}, signers, time.Now(), *expires)
+	var re *catalog.RefusedError
+	if errors.As(err, &re) {
+		for _, r := range re.Refused {
+			e.errorf("catalog withdraw: refused: record %d (%s) cannot be withdrawn: %s", *index, what, r.Why)
+		}
+		return exitError(1)
+	}
+	if err != nil {
+		return fmt.Errorf("catalog withdraw: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "withdrew record %d (%s): %s\n", *index, what, catalog.Sanitize(*reason))
+	fmt.Fprintf(e.stdout, "appended the withdrawal to %s as record %d: %d records, root %s, expires %s\n", *dir, cp.Size-1, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
+	return nil
+}
+
+// describeRecord names a record for people: its kind and what it is.
+func describeRecord(rec []byte) string {
+	body, ok := catalog.SplitNote(rec)
+	if !ok {
+		return "a record that is not a signed note"
+	}
+	r, err := catalog.ParseRecord(body)
+	if err != nil {
+		return "a record that does not parse"
+	}
+	s := catalog.Sanitize
+	switch {
+	case r.Declaration != nil:
+		return fmt.Sprintf("declaration %s version %d", s(r.Declaration.ID), r.Declaration.Version)
+	case r.Notice != nil:
+		return fmt.Sprintf("notice %s revision %d", s(r.Notice.ID), r.Notice.Revision)
+	case r.Key != nil:
+		what := "registering"
+		if r.Key.Status == "revoked" {
+			what = "revoking"
+		}
+		name, _, _ := strings.Cut(r.Key.Key, "+")
+		return fmt.Sprintf("key record %s key %s (%s, %s)", what, s(name), s(r.Key.Org), r.Key.Role)
+	case r.Withdrawal != nil:
+		return fmt.Sprintf("withdrawal of record %d", r.Withdrawal.Record)
+	}
+	return s(r.Kind)
 }
 
 func (e *env) catalogVerify(args []string) error {

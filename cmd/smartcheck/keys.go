@@ -9,15 +9,35 @@ import (
 	"strings"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
+	"golang.org/x/mod/sumdb/note"
 )
 
+const keyUsage = `usage:
+  smartcheck key generate NAME
+  smartcheck key register --org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE
+  smartcheck key revoke [--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE`
+
 func (e *env) key(args []string) error {
-	if len(args) == 0 || args[0] != "generate" {
-		e.errorf("usage: smartcheck key generate NAME")
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, keyUsage)
 		return errUsage
 	}
+	switch args[0] {
+	case "generate":
+		return e.keyGenerate(args[1:])
+	case "register":
+		return e.keyRegister(args[1:])
+	case "revoke":
+		return e.keyRevoke(args[1:])
+	}
+	e.errorf("unknown key command %q: want generate, register or revoke", args[0])
+	fmt.Fprintln(e.stderr, keyUsage)
+	return errUsage
+}
+
+func (e *env) keyGenerate(args []string) error {
 	fs := e.newFlags("key generate", "NAME")
-	rest, err := parse(fs, args[1:])
+	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -87,16 +107,26 @@ func readSigners(files []string) ([]catalog.Signer, []string, error) {
 	return signers, vkeys, nil
 }
 
+// sign signs a record body. It refuses a body that does not parse, or
+// whose signed record would be too long for a catalog; with --catalog, also
+// one that tills would not trust if it were appended to that catalog
+// (catalog.md, "Scope"): the signer learns now, not at catalog append.
 func (e *env) sign(args []string) error {
-	fs := e.newFlags("sign", "--key FILE [--key FILE...] [FILE]")
+	fs := e.newFlags("sign", "--key FILE [--key FILE...] [--catalog DIR [--trust FILE]] [FILE]")
 	var keys multiFlag
 	fs.Var(&keys, "key", "signer key `FILE` (repeat to sign with several)")
+	dir := fs.String("catalog", "", "check the signed record as tills would trust it appended to the catalog in `DIR`")
+	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(keys) == 0 || len(rest) > 1 {
 		fs.Usage()
+		return errUsage
+	}
+	if *dir == "" && *trustPath != "" {
+		e.errorf("sign: --trust needs --catalog")
 		return errUsage
 	}
 	signers, _, err := readSigners(keys)
@@ -107,7 +137,7 @@ func (e *env) sign(args []string) error {
 	name := "standard input"
 	if len(rest) == 1 {
 		name = rest[0]
-		body, err = os.ReadFile(name)
+		body, err = readLimited(name)
 	} else {
 		body, err = io.ReadAll(io.LimitReader(e.stdin, catalog.MaxRecordSize+1))
 	}
@@ -120,10 +150,191 @@ func (e *env) sign(args []string) error {
 	if _, err := catalog.ParseRecord(body); err != nil {
 		return fmt.Errorf("%s: record does not parse, not signed: %w", name, err)
 	}
-	note, err := catalog.Sign(body, signers...)
+	signed, err := catalog.Sign(body, signers...)
 	if err != nil {
 		return err
 	}
-	_, err = e.stdout.Write(note)
+	if len(signed) > catalog.MaxRecordSize {
+		return fmt.Errorf("%s: not signed: the signed record would be %d bytes, and a catalog record is at most %d (signatures included)", name, len(signed), catalog.MaxRecordSize)
+	}
+	if *dir != "" {
+		cat, err := openPublished(*dir, *trustPath)
+		if err != nil {
+			return err
+		}
+		defer cat.Close()
+		if err := catalog.Admit(cat, cat.Trust, [][]byte{signed}); err != nil {
+			var re *catalog.RefusedError
+			if !errors.As(err, &re) {
+				return fmt.Errorf("%s: not signed: %w", name, err)
+			}
+			for _, r := range re.Refused {
+				e.errorf("sign: refused %s (%s), not signed: %s (checked as record %d of catalog %s)", name, r.Name, r.Why, r.Index, *dir)
+			}
+			return exitError(1)
+		}
+	}
+	_, err = e.stdout.Write(signed)
+	return err
+}
+
+// readLimited reads a record file, refusing one too long to be a record
+// before reading it all.
+func readLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, catalog.MaxRecordSize+1))
+}
+
+// readPub reads a verifier key file, as key generate writes NAME.pub.
+func readPub(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read verifier key: %w", err)
+	}
+	vkey := strings.TrimSpace(string(b))
+	switch {
+	case strings.HasPrefix(vkey, "PRIVATE+KEY+"):
+		return "", fmt.Errorf("%s is a signer key, which stays secret: give the .pub file key generate wrote beside it", file)
+	case strings.ContainsAny(vkey, "\r\n"):
+		return "", fmt.Errorf("%s: want one line, a verifier key (a .pub file from smartcheck key generate)", file)
+	}
+	if _, err := note.NewVerifier(vkey); err != nil {
+		return "", fmt.Errorf("%s: not a verifier key: %v (is it a .pub file from smartcheck key generate?)", file, err)
+	}
+	return vkey, nil
+}
+
+// keyFlags names the flag behind each line of a key record, so that a
+// record the parser refuses is reported in the terms the user typed.
+var keyFlags = map[string]string{"org": "--org", "role": "--role", "scope": "--scope", "status": "status"}
+
+// keyRecordBody writes a key record's body (catalog.KeyRecordBody, which
+// holds the rules: roles, which scopes a role may hold). A value it
+// refuses is a usage error, named by its flag; a bad key in pub is not.
+func (e *env) keyRecordBody(k catalog.KeyRecord, pub string) ([]byte, error) {
+	for flag, v := range map[string]string{"--org": k.Org, "--role": k.Role} {
+		if strings.ContainsAny(v, "\r\n") {
+			// One line each: a line break would smuggle in lines of its own.
+			e.errorf("%s %q: want one line", flag, v)
+			return nil, errUsage
+		}
+	}
+	body, err := catalog.KeyRecordBody(k)
+	var se *catalog.SyntaxError
+	if errors.As(err, &se) {
+		if flag, ok := keyFlags[se.Key]; ok {
+			e.errorf("%s: %s", flag, se.Msg)
+			return nil, errUsage
+		}
+		if se.Key == "key" {
+			return nil, fmt.Errorf("%s: %s", pub, se.Msg)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("key record: %w", err)
+	}
+	return body, nil
+}
+
+// keyRegister prints the body of a smartcheck-key/1 record registering
+// the key in PUBFILE, for the publisher to sign (catalog.md, "Scope").
+func (e *env) keyRegister(args []string) error {
+	fs := e.newFlags("key register", "--org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE")
+	org := fs.String("org", "", "`ORG`: the organisation that holds the key")
+	role := fs.String("role", "", "`ROLE`: manufacturer, authorised-rep, curator or notice-issuer")
+	var scopes multiFlag
+	fs.Var(&scopes, "scope", "what the key may sign, one `SCOPE` a flag: gtin PREFIX (a GS1 Company Prefix, or a GTIN-13), gtin * (curators), notice PREFIX (notice issuers)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(rest) != 1 || *org == "" || *role == "":
+		fs.Usage()
+		return errUsage
+	case len(scopes) == 0:
+		e.errorf("key register: give at least one --scope: what the key may sign (gtin PREFIX, gtin *, notice PREFIX)")
+		return errUsage
+	}
+	k := catalog.KeyRecord{Org: *org, Role: *role, Status: "active"}
+	for _, s := range scopes {
+		sc, err := catalog.ParseScope(s)
+		if err != nil {
+			e.errorf("--scope: %v", err)
+			return errUsage
+		}
+		k.Scopes = append(k.Scopes, sc)
+	}
+	if k.Key, err = readPub(rest[0]); err != nil {
+		return err
+	}
+	body, err := e.keyRecordBody(k, rest[0])
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(body)
+	return err
+}
+
+// keyRevoke prints the body of a smartcheck-key/1 record revoking the key
+// in PUBFILE. The record must name an org and a role, though a key's org
+// and role come from its first active record (catalog.md): with --catalog
+// they are taken from the catalog that registers the key, so the
+// revocation says what the log says (and --org and --role, if given too,
+// must agree with it); without it, --org and --role are required.
+func (e *env) keyRevoke(args []string) error {
+	fs := e.newFlags("key revoke", "[--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE")
+	org := fs.String("org", "", "`ORG`: the organisation the key is registered to")
+	role := fs.String("role", "", "`ROLE`: the key's role")
+	dir := fs.String("catalog", "", "take org and role from the catalog in `DIR`, which must register the key")
+	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	if *dir == "" && (*org == "" || *role == "") {
+		e.errorf("key revoke: a revocation names the key's org and role: give --org and --role, or --catalog DIR to take them from the catalog that registers the key")
+		return errUsage
+	}
+	if *dir == "" && *trustPath != "" {
+		e.errorf("key revoke: --trust needs --catalog")
+		return errUsage
+	}
+	vkey, err := readPub(rest[0])
+	if err != nil {
+		return err
+	}
+	k := catalog.KeyRecord{Key: vkey, Org: *org, Role: *role, Status: "revoked"}
+	if *dir != "" {
+		cat, err := openPublished(*dir, *trustPath)
+		if err != nil {
+			return err
+		}
+		defer cat.Close()
+		info, revoked, ok := cat.Key(vkey)
+		s := catalog.Sanitize
+		switch {
+		case !ok:
+			return fmt.Errorf("key revoke: catalog %s does not register key %s: nothing to revoke", *dir, s(vkey))
+		case revoked:
+			return fmt.Errorf("key revoke: catalog %s already revokes key %s (%s, %s)", *dir, s(info.Name), s(info.Org), info.Role)
+		case *org != "" && *org != info.Org, *role != "" && *role != info.Role:
+			return fmt.Errorf("key revoke: catalog %s registers key %s to %q as %s, which --org or --role contradicts", *dir, s(info.Name), s(info.Org), info.Role)
+		}
+		k.Org, k.Role = info.Org, info.Role
+	}
+	body, err := e.keyRecordBody(k, rest[0])
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(body)
 	return err
 }

@@ -128,20 +128,7 @@ func writeResult(w io.Writer, input string, r *catalog.Result) {
 		fmt.Fprintf(w, "  passwords  %s (%s)\n", catalog.PasswordWords(d.Passwords), d.Passwords)
 		fmt.Fprintf(w, "  signed by  %s (%s, %s); declaration %s version %d\n", s(r.Signer.Name), s(r.Signer.Org), r.Signer.Role, s(d.ID), d.Version)
 	}
-	if len(r.History) > 1 {
-		var vs []string
-		for _, v := range r.History {
-			t := fmt.Sprintf("v%d", v.Version)
-			if v.End != nil {
-				t += " " + v.End.Period.String()
-			}
-			if !v.Trusted {
-				t += " (not verified)"
-			}
-			vs = append(vs, t)
-		}
-		fmt.Fprintf(w, "  versions   %s\n", strings.Join(vs, ", "))
-	}
+	writeHistory(w, r)
 	for _, f := range r.Findings {
 		note := ""
 		if f.Excepted {
@@ -149,6 +136,66 @@ func writeResult(w io.Writer, input string, r *catalog.Result) {
 		}
 		fmt.Fprintf(w, "  %-9s  %s%s [%s; %s]\n             %s\n", f.Verdict, f.Code, note, f.Rule, f.Basis, s(f.Staff))
 	}
+}
+
+// writeHistory lists every declaration of the GTIN, trusted or not, one
+// line each, when there is more than one or any was not used: staff see
+// what the verdict chose among, and why the others were left out
+// (verdicts.md, "Which declaration"). Notices that were not used follow.
+func writeHistory(w io.Writer, r *catalog.Result) {
+	s := catalog.Sanitize
+	show := len(r.History) > 1
+	for _, h := range r.History {
+		if h.Ignored != "" || h.Withdrawn != "" {
+			show = true
+		}
+	}
+	if show {
+		for _, h := range r.History {
+			until := "until unknown"
+			switch {
+			case h.End != nil:
+				until = "until " + h.End.Period.String()
+			case h.Support.Kind == catalog.SupportNone:
+				until = "no period published"
+			case h.Support.Kind == catalog.SupportRelative:
+				until = "relative period"
+			}
+			var tags []string
+			if h.Chosen {
+				tags = append(tags, "chosen")
+			}
+			if h.Ignored != "" {
+				tags = append(tags, "ignored: "+s(h.Ignored))
+			}
+			if h.Withdrawn != "" {
+				tags = append(tags, "withdrawn: "+s(h.Withdrawn))
+			}
+			tag := ""
+			if len(tags) > 0 {
+				tag = " [" + strings.Join(tags, "; ") + "]"
+			}
+			fmt.Fprintf(w, "  history    #%d %s v%d %s by %s%s\n", h.Index, s(h.ID), h.Version, until, signerText(h.Signer), tag)
+		}
+	}
+	for _, ir := range r.Ignored {
+		if strings.HasPrefix(ir.What, "notice ") {
+			fmt.Fprintf(w, "  ignored    #%d %s by %s: %s\n", ir.Index, s(ir.What), s(ir.Signer), s(ir.Why))
+		}
+	}
+}
+
+// signerText names a key for staff: its name, and its org and role when
+// the catalog registers it.
+func signerText(si catalog.SignerInfo) string {
+	s := catalog.Sanitize
+	switch {
+	case si.Name == "":
+		return "an unknown key"
+	case si.Org == "":
+		return s(si.Name)
+	}
+	return fmt.Sprintf("%s (%s, %s)", s(si.Name), s(si.Org), s(si.Role))
 }
 
 // jsonSafeWriter writes JSON text with every character the sanitiser would

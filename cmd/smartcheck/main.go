@@ -12,8 +12,9 @@
 //	smartcheck labels ...         make and print shelf labels
 //	smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
-//	smartcheck sign --key FILE [FILE]
-//	smartcheck catalog build|append|verify|sync ...
+//	smartcheck key register|revoke ... PUBFILE
+//	smartcheck sign --key FILE [--catalog DIR] [FILE]
+//	smartcheck catalog build|append|withdraw|verify|sync ...
 //
 // Every command that reads a catalog takes:
 //
@@ -93,6 +94,17 @@
 // verdicts; 1 when a code could not be read or the catalog could not be
 // opened or trusted; 2 for a usage error.
 //
+// When a GTIN has more than one declaration, or one is not used, the block
+// lists every declaration of it, trusted or not, one line each:
+//
+//	history    #41 acme-phone v1 until 2031-08 by acme (Acme Devices Ltd, manufacturer) [chosen]
+//	history    #57 acme-phone v2 until 2033-12 by acme (Acme Devices Ltd, manufacturer) [withdrawn: REASON]
+//
+// with [ignored: WHY] for one tills do not trust (an unknown key, a key
+// not scoped for the GTIN, a signature that does not verify), then the
+// notices about it that are not used, and why. --json carries the same as
+// "history".
+//
 // # labels
 //
 //	smartcheck labels [--template NAME] [--format pdf|zpl|png] [-o FILE | --printer URI]
@@ -139,16 +151,54 @@
 // # Keys, signing and publishing
 //
 //	smartcheck key generate NAME
-//	smartcheck sign --key FILE [--key FILE...] [FILE]
+//	smartcheck key register --org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE
+//	smartcheck key revoke [--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE
+//	smartcheck sign --key FILE [--key FILE...] [--catalog DIR [--trust FILE]] [FILE]
 //	smartcheck catalog build --origin ORIGIN --key FILE [--key FILE...] [--expires 168h] --out DIR SIGNED...
-//	smartcheck catalog append --key FILE [--key FILE...] [--expires 168h] --catalog DIR SIGNED...
+//	smartcheck catalog append --key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] SIGNED...
+//	smartcheck catalog withdraw --key FILE [--key FILE...] --catalog DIR [--trust FILE] [--expires 168h] --record N --reason TEXT
 //	smartcheck catalog verify [--catalog DIR] [--trust FILE] [--at YYYY-MM-DD]
 //
-// sign checks that a record body parses before signing it. build and
-// append refuse records that do not parse and write atomically; build
-// writes DIR/trust for its publisher keys (quorum: all of them). verify
-// checks the checkpoint, the root, expiry and every record's signature and
-// signer, and exits 0 only if all hold.
+// key register prints the body of a smartcheck-key/1 record that
+// registers the verifier key in PUBFILE (a .pub file from key generate),
+// status active, for the publisher to sign. ROLE is manufacturer,
+// authorised-rep, curator or notice-issuer; each --scope grants what the
+// key may sign: gtin PREFIX (a GS1 Company Prefix, or a whole GTIN-13),
+// gtin * (curators only) or notice PREFIX (notice issuers only). A role,
+// a scope the role may not hold, or a scope that does not parse is a usage
+// error. key revoke prints the record that revokes the key. The record
+// must name an org and a role, although a key's org and role come from
+// its first active record: with --catalog they are taken from the catalog
+// that registers the key, so the revocation repeats what the log says (it
+// refuses a key the catalog does not register, or already revokes, and
+// --org or --role that contradict it); without --catalog, --org and
+// --role are required.
+//
+// sign checks that a record body parses, and that the signed record is at
+// most 64 KiB, signatures included, before it prints it. With --catalog
+// it also checks the signed record as the catalog's tills would trust it
+// if it were appended there (a key registered, not revoked, of a role
+// that signs such records and scoped for every GTIN or the notice id; a
+// notice revision from the org that first logged the notice; not already
+// in the catalog), and refuses, saying why, instead of printing it.
+//
+// build and append refuse every record that does not parse, that tills
+// would not trust at its place in the log, or that is already in the
+// catalog: each is named by its file, with why, the exit status is 1 and
+// nothing is written. append also refuses --key files that are not
+// publisher keys of the catalog's trust file, or too few for its quorum.
+// They write atomically; build writes DIR/trust for its publisher keys
+// (quorum: all of them).
+//
+// withdraw appends a smartcheck-withdrawal/1 of record N (0 is the first),
+// dated today (Europe/London), with the hash of its bytes and the reason,
+// signed by the publisher --keys, and a new checkpoint. Only a
+// declaration or a notice in the log can be withdrawn, once: it stays in
+// the log, lookup lists it with the reason, and no verdict uses it. It
+// prints what was withdrawn.
+//
+// verify checks the checkpoint, the root, expiry and every record's
+// signature and signer, and exits 0 only if all hold.
 //
 // # Following a published catalog
 //
@@ -283,8 +333,11 @@ const usage = `usage:
   smartcheck labels [-o FILE | --printer URI] [--csv FILE] [--changed] [GTIN...]
   smartcheck scan [--json] IMAGE...
   smartcheck key generate NAME
-  smartcheck sign --key FILE [FILE]
+  smartcheck key register --org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE
+  smartcheck key revoke [--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE
+  smartcheck sign --key FILE [--catalog DIR] [FILE]
   smartcheck catalog build|append|verify ...
+  smartcheck catalog withdraw --key FILE --catalog DIR --record N --reason TEXT
   smartcheck catalog sync [--catalog DIR] [--trust FILE] URL
 run 'smartcheck COMMAND -h' for a command's flags
 `

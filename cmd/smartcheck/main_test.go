@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"time"
+
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/smartcheck-uk/smartcheck/catalog"
 )
 
 func TestMain(m *testing.M) {
@@ -63,8 +66,64 @@ func TestScripts(t *testing.T) {
 				data[off] ^= 0x01
 				ts.Check(os.WriteFile(name, data, 0o644))
 			},
+			"padrecord":  padRecord,
+			"rawcatalog": rawCatalog,
 		},
 	})
+}
+
+// padRecord IN OUT SIZE writes the record body IN to OUT with a
+// model-number line that makes it exactly SIZE bytes: for the record
+// size limit.
+func padRecord(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: padrecord IN OUT SIZE")
+	}
+	body, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	size, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	pad := size - len(body) - len("model-number \n")
+	if pad < 1 {
+		ts.Fatalf("%s is too long to pad to %d bytes", args[0], size)
+	}
+	body = append(body, "model-number "+strings.Repeat("x", pad)+"\n"...)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), body, 0o644))
+}
+
+// rawCatalog DIR ORIGIN KEYFILE SIGNED... writes a catalog of the signed
+// records, in order, with a checkpoint signed by KEYFILE and DIR/trust,
+// checking nothing about the records: a catalog as another publisher's
+// tools (or a careless one) might write it, which tills must still judge.
+// catalog build would refuse records its tills would not trust.
+func rawCatalog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: rawcatalog DIR ORIGIN KEYFILE SIGNED...")
+	}
+	dir := ts.MkAbs(args[0])
+	skey, err := os.ReadFile(ts.MkAbs(args[2]))
+	ts.Check(err)
+	signer, err := catalog.NewSigner(string(skey))
+	ts.Check(err)
+	vkey, err := catalog.VerifierKey(string(skey))
+	ts.Check(err)
+	var recs [][]byte
+	for _, f := range args[3:] {
+		b, err := os.ReadFile(ts.MkAbs(f))
+		ts.Check(err)
+		recs = append(recs, b)
+	}
+	data, root, err := catalog.Assemble(recs)
+	ts.Check(err)
+	now := time.Now().UTC().Truncate(time.Second)
+	cp := &catalog.Checkpoint{Origin: args[1], Size: int64(len(recs)), Root: root, Issued: now, Expires: now.Add(168 * time.Hour)}
+	msg, err := catalog.SignCheckpoint(cp, signer)
+	ts.Check(err)
+	trust := (&catalog.Trust{Origin: args[1], Publishers: []string{vkey}, Quorum: 1}).Format()
+	ts.Check(os.MkdirAll(dir, 0o755))
+	ts.Check(os.WriteFile(filepath.Join(dir, "records"), data, 0o644))
+	ts.Check(os.WriteFile(filepath.Join(dir, "checkpoint"), msg, 0o644))
+	ts.Check(os.WriteFile(filepath.Join(dir, "trust"), trust, 0o644))
 }
 
 // Nothing a scan or a catalog says can put a control character on the
