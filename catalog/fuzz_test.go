@@ -318,3 +318,60 @@ func TestSanitizeInvalidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTrust logs fuzzed key records and withdrawals, signed by the
+// publisher, among a manufacturer's declaration, a rival's forgery of it
+// and a notice, then opens, verifies and judges: nothing may crash, every
+// problem names a record in the log, and whatever the key records and
+// withdrawals say, the facts shown come from a declaration trusted for
+// the GTIN (never the rival's: no key record here scopes it for 952).
+func FuzzTrust(f *testing.F) {
+	fx := newFixture(f)
+	maker := fx.vkeys["maker"]
+	fx.signer("rival")
+	f.Add(KindKey+"\nkey "+maker+"\norg maker org\nrole manufacturer\nstatus active\nscope gtin 95\n",
+		KindWithdrawal+"\nrecord 3\nhash AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nreason x\nwithdrawn 2026-11-20\n", uint8(3))
+	f.Add(KindKey+"\nkey "+maker+"\norg maker org\nrole manufacturer\nstatus revoked\n",
+		KindWithdrawal+"\nrecord 9\nhash AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nreason x\nwithdrawn 2026-11-20\n", uint8(4))
+	f.Add(KindKey+"\nkey "+fx.vkeys["rival"]+"\norg Rival\nrole curator\nstatus active\nscope gtin 961\n", "x", uint8(5))
+	f.Fuzz(func(t *testing.T, keyBody, withdrawalBody string, withdrawTarget uint8) {
+		fx := newFixture(t)
+		fx.addBy("maker", decl())                              // 3
+		fx.addBy("rival", decl("id forged", "passwords none")) // 4
+		fx.addBy("issuer", notice("status revoked"))           // 5
+		for _, b := range []string{keyBody, withdrawalBody} {
+			if _, err := Sign([]byte(b), fx.pub); err != nil {
+				t.Skip("not a note body")
+			}
+		}
+		fx.add(fx.pub, keyBody)                                  // 6
+		fx.addBy("rival", decl("id forged-2", "passwords none")) // 7
+		fx.add(fx.pub, withdrawalBody)                           // 8
+		// A real withdrawal of a fuzzed target.
+		if int(withdrawTarget) < len(fx.records) {
+			fx.withdraw(int(withdrawTarget), "fuzzed")
+		}
+		cp := fx.checkpointFor(fx.records, fx.issued)
+		c, err := OpenBytes(cp, frameAll(fx.records), fx.trust, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range c.Verify() {
+			if p.Index < 0 || p.Index >= c.Size() {
+				t.Fatalf("problem names record %d of %d", p.Index, c.Size())
+			}
+		}
+		r := c.Judge(Query{GTIN: gtinA, Today: mustDate("2026-11-24"), Policy: DefaultPolicy})
+		switch {
+		case r.Declaration == nil:
+			if r.Index != -1 {
+				t.Fatalf("no facts, but chosen record %d", r.Index)
+			}
+		case r.Index != 3:
+			t.Fatalf("facts from record %d (%s), want the maker's record 3", r.Index, r.Declaration.ID)
+		}
+		if _, withdrawn := c.withdrawn[3]; withdrawn && r.Declaration != nil {
+			t.Fatal("a withdrawn declaration was used")
+		}
+	})
+}
