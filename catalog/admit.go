@@ -15,6 +15,7 @@ type Refusal struct {
 	Index int64  // the index it would have had in the log
 	Name  string // "declaration ID version N", "notice ID revision N", ...
 	Why   string
+	Same  int // for a record given twice, the place of the first; else -1
 }
 
 // RefusedError lists the records that catalog build, append and import
@@ -50,7 +51,7 @@ func Admit(c *Catalog, trust *Trust, records [][]byte) error {
 	}
 	for n, rec := range records {
 		if err := CheckSigned(rec); err != nil {
-			refused = append(refused, Refusal{N: n, Index: old + int64(n), Name: "record", Why: err.Error()})
+			refused = append(refused, Refusal{N: n, Index: old + int64(n), Name: "record", Why: err.Error(), Same: -1})
 		}
 	}
 	if len(refused) > 0 {
@@ -64,11 +65,11 @@ func Admit(c *Catalog, trust *Trust, records [][]byte) error {
 	for n, rec := range records {
 		i := old + int64(n)
 		e := x.load(i)
-		r := Refusal{N: n, Index: i, Name: recordName(e.rec)}
+		r := Refusal{N: n, Index: i, Name: recordName(e.rec), Same: -1}
 		r.Name = kindName(e.rec) + " " + r.Name
 		h := tlog.RecordHash(rec)
 		if first, ok := seen[h]; ok {
-			r.Why = fmt.Sprintf("the same record as record %d given here", first+1)
+			r.Why, r.Same = fmt.Sprintf("the same record as record %d given here", first+1), first
 		} else if j := x.sameAs(i, rec); j >= 0 {
 			r.Why = fmt.Sprintf("the same record is already in the catalog, at index %d", j)
 		} else {

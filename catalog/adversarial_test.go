@@ -867,16 +867,16 @@ func TestVerifyReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[int64][]string{
-		3:  {"declaration (ignored) tampered version 1", "does not verify"},
-		4:  {"declaration (ignored) rogue version 1", "does not register", "rogue"},
-		5:  {"notice (ignored)", "OPS-BY-MAKER", "role manufacturer"},
-		6:  {"key record (registers nothing)", "publisher"},
+		3:  {"declaration tampered version 1 (ignored)", "does not verify"},
+		4:  {"declaration rogue version 1 (ignored)", "does not register", "rogue"},
+		5:  {"(ignored)", "notice OPS-BY-MAKER", "role manufacturer"},
+		6:  {"key record", "(registers nothing)", "publisher"},
 		7:  {"does not parse", "colour"},
 		8:  {"does not parse", "brand"},
 		10: {"does not parse"},
 		11: {"does not parse", "unknown record kind"},
 		12: {"does not parse", "warning"},
-		13: {"declaration (ignored) selfish version 1"},
+		13: {"declaration selfish version 1 (ignored)"},
 	}
 	probs := c.Verify()
 	got := map[int64]string{}

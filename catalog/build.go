@@ -240,7 +240,7 @@ func (c *Catalog) Verify() []Problem {
 	for id := range c.noticesByID {
 		for _, nr := range c.noticeRecords(id, c.load) {
 			if nr.foreign != "" {
-				all = append(all, Problem{nr.e.index, fmt.Sprintf("notice (ignored) %s: %s", recordName(nr.e.rec), nr.foreign)})
+				all = append(all, Problem{nr.e.index, fmt.Sprintf("notice %s (ignored): %s", recordName(nr.e.rec), nr.foreign)})
 			}
 		}
 	}
@@ -267,17 +267,17 @@ func (c *Catalog) recordProblem(e *entry) string {
 		case len(out) == 0:
 			return ""
 		case len(out) == len(d.GTINs):
-			return fmt.Sprintf("declaration (ignored) %s: %s", recordName(e.rec), why)
+			return fmt.Sprintf("declaration %s (ignored): %s", recordName(e.rec), why)
 		}
 		return fmt.Sprintf("declaration %s is ignored for GTIN %s (trusted for its other GTINs): %s", recordName(e.rec), strings.Join(out, ", "), why)
 	case e.rec.Notice != nil:
 		if dec := c.noticeDecision(e); !dec.trusted() {
-			return fmt.Sprintf("notice (ignored) %s: %s", recordName(e.rec), dec.reason)
+			return fmt.Sprintf("notice %s (ignored): %s", recordName(e.rec), dec.reason)
 		}
 	case e.status != SigValid && e.rec.Key != nil:
-		return fmt.Sprintf("key record (registers nothing) %s: %s", recordName(e.rec), e.why)
+		return fmt.Sprintf("key record %s (registers nothing): %s", recordName(e.rec), e.why)
 	case e.status != SigValid && e.rec.Withdrawal != nil:
-		return fmt.Sprintf("withdrawal (no effect) %s: %s", recordName(e.rec), e.why)
+		return fmt.Sprintf("withdrawal %s (no effect): %s", recordName(e.rec), e.why)
 	case e.status != SigValid:
 		return e.why
 	}

@@ -1015,6 +1015,9 @@ func gtinKey(s string) (uint64, bool) {
 // KeyRecordBody writes the body of a smartcheck-key/1 record, and checks
 // that it parses: what `smartcheck key register` and `key revoke` print.
 func KeyRecordBody(k KeyRecord) ([]byte, error) {
+	if err := checkValues("key", k.Key, "org", k.Org, "role", k.Role, "status", k.Status); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nkey %s\norg %s\nrole %s\nstatus %s\n", KindKey, k.Key, k.Org, k.Role, k.Status)
 	for _, s := range k.Scopes {
@@ -1029,10 +1032,24 @@ func KeyRecordBody(k KeyRecord) ([]byte, error) {
 // WithdrawalBody writes the body of a smartcheck-withdrawal/1 record, and
 // checks that it parses.
 func WithdrawalBody(w Withdrawal) ([]byte, error) {
+	if err := checkValues("reason", w.Reason); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nrecord %d\nhash %s\nreason %s\nwithdrawn %s\n", KindWithdrawal, w.Record, w.Hash, w.Reason, w.Withdrawn)
 	if _, err := ParseRecord(b.Bytes()); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// checkValues applies checkValue to key, value pairs before a body is
+// written: a line break in a value would add a line nobody asked for.
+func checkValues(kv ...string) error {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if why := checkValue(kv[i+1]); why != "" {
+			return &SyntaxError{Key: kv[i], Msg: fmt.Sprintf("%s: %s", kv[i], why)}
+		}
+	}
+	return nil
 }

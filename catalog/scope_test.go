@@ -332,16 +332,16 @@ func TestVerifyReportsTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[int64][]string{
-		4:  {"declaration (ignored) forged version 1", "rival", "not scoped for GTIN " + gtinA, "gtin 961"},
+		4:  {"declaration forged version 1 (ignored)", "rival", "not scoped for GTIN " + gtinA, "gtin 961"},
 		5:  {"two version 1", "ignored for GTIN " + gtinOther, "trusted for its other GTINs"},
 		6:  {"does not parse", "scope"},
-		9:  {"notice (ignored) OPS-TEST-1 revision 2", "Other Authority", "only issuer org, which logged notice OPS-TEST-1 first (record 7)"},
+		9:  {"notice OPS-TEST-1 revision 2 (ignored)", "Other Authority", "only issuer org, which logged notice OPS-TEST-1 first (record 7)"},
 		10: {"withdrawal", "publisher"},
-		11: {"withdrawal (no effect)", "hash does not match record 5"},
-		12: {"withdrawal (no effect)", "not logged before it"},
-		13: {"withdrawal (no effect)", "record 99"},
-		14: {"withdrawal (no effect)", "not a declaration or a notice"},
-		16: {"key record (registers nothing)", "grants nothing"},
+		11: {"(no effect)", "hash does not match record 5"},
+		12: {"(no effect)", "not logged before it"},
+		13: {"(no effect)", "record 99"},
+		14: {"(no effect)", "not a declaration or a notice"},
+		16: {"(registers nothing)", "grants nothing"},
 	}
 	got := map[int64]string{}
 	for _, p := range c.Verify() {
@@ -380,5 +380,17 @@ func TestVerifyReportsTrust(t *testing.T) {
 	}
 	if withdrawn != "forged" {
 		t.Errorf("history of record 4: withdrawn %q, want the reason", withdrawn)
+	}
+}
+
+// TestBodyWritersRefuseLineBreaks: a value with a line break would add a
+// line (a scope, say) that nobody asked for.
+func TestBodyWritersRefuseLineBreaks(t *testing.T) {
+	_, vkey := testKey(t, "maker")
+	if b, err := KeyRecordBody(KeyRecord{Key: vkey, Org: "Example Ltd\nscope gtin *", Role: "curator", Status: "active", Scopes: []Scope{{Kind: ScopeGTIN, Prefix: "952"}}}); err == nil {
+		t.Errorf("KeyRecordBody wrote %q", b)
+	}
+	if b, err := WithdrawalBody(Withdrawal{Record: 1, Reason: "x\nrecord 2", Withdrawn: mustDate("2026-11-20")}); err == nil {
+		t.Errorf("WithdrawalBody wrote %q", b)
 	}
 }

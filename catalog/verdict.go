@@ -418,8 +418,8 @@ func (j *judge) choose() *DeclEvidence {
 		j.add("R4d", "ignored-records", OK,
 			fmt.Sprintf("%s about this product %s ignored: %s. The facts shown come from record %d.",
 				plural(len(j.r.Ignored), "One record", fmt.Sprintf("%d records", len(j.r.Ignored))),
-				plural(len(j.r.Ignored), "was", "were"), ignoredWords(j.r.Ignored), chosen.Index),
-			"", "catalog integrity (verdicts.md R4d)")
+				plural(len(j.r.Ignored), "was", "were"), IgnoredWords(j.r.Ignored), chosen.Index),
+			"", "catalog integrity")
 	}
 	return chosen
 }
@@ -439,7 +439,9 @@ func ignoredDecl(d *DeclEvidence) IgnoredRecord {
 	return ir
 }
 
-func ignoredWords(rs []IgnoredRecord) string {
+// IgnoredWords lists ignored records as R1 and R4a–R4d word them, for a
+// screen that shows them some other way to find and replace.
+func IgnoredWords(rs []IgnoredRecord) string {
 	var s []string
 	for _, r := range rs {
 		s = append(s, fmt.Sprintf("record %d, %s by %s (%s)", r.Index, r.What, r.Signer, r.Why))
@@ -464,7 +466,7 @@ func (j *judge) noDeclaration() {
 	}
 	ignored := ""
 	if len(j.r.Ignored) > 0 {
-		ignored = " Ignored: " + ignoredWords(j.r.Ignored) + "."
+		ignored = " Ignored: " + IgnoredWords(j.r.Ignored) + "."
 	}
 	const tail = " Nothing they say is shown. Check the statement of compliance that came with the product (PSTI Act s.22)."
 	switch worst {
@@ -676,7 +678,7 @@ func (j *judge) judgeHistory() {
 		}
 	}
 	name := func(x dated) string {
-		return fmt.Sprintf("declaration %s version %d (record %d, published %s)", x.d.Declaration.ID, x.d.Declaration.Version, x.d.Index, x.d.Declaration.Published)
+		return fmt.Sprintf("declaration %s version %d, record %d, published %s,", x.d.Declaration.ID, x.d.Declaration.Version, x.d.Index, x.d.Declaration.Published)
 	}
 	// Sch 1 para 3(6): a period may be extended, never shortened. Compare
 	// the last day each end could mean; the first shortening found is
@@ -705,7 +707,7 @@ shortened:
 			continue
 		}
 		j.add("R6i", "support-extended", OK,
-			fmt.Sprintf("The support period was extended from %s (%s) to %s.", e.end.Period, name(e), last.Period),
+			fmt.Sprintf("The support period was extended from %s (%s) to %s.", e.end.Period, strings.TrimSuffix(name(e), ","), last.Period),
 			fmt.Sprintf("The maker has extended security updates, from %s to %s.", monthWords(e.end.Period), monthWords(last.Period)),
 			"PSTI Regulations 2023 Sch 1 para 3(5)")
 		return

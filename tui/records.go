@@ -163,12 +163,7 @@ func (l recordLine) render(st *Styles) string {
 func staffText(r *catalog.Result, f catalog.Finding, listed bool) string {
 	text := f.Staff
 	if listed && len(r.Ignored) > 0 {
-		// The list as the catalog words it (catalog.ignoredWords).
-		var parts []string
-		for _, ir := range r.Ignored {
-			parts = append(parts, fmt.Sprintf("record %d, %s by %s (%s)", ir.Index, ir.What, ir.Signer, ir.Why))
-		}
-		text = strings.Replace(text, strings.Join(parts, "; "), "see History, which says why", 1)
+		text = strings.Replace(text, catalog.IgnoredWords(r.Ignored), "see History, which says why", 1)
 	}
 	return catalog.Sanitize(text)
 }

@@ -22,7 +22,7 @@ var recordCases = []struct {
 		"#85 example-video-doorbell-3 v1", "chosen", "#117 example-video-doorbell-3 v2", "IGNORED: key demo-devices-demo",
 		"The facts shown come from record 85"}},
 	{name: "stop-foreign-notice", code: "9520000002046", want: []string{"✗ STOP", "notice-in-force", "ignored-records",
-		"#115 notice OPS-DEMO-2026-011 revision 2", "IGNORED: revision 2 is signed for Anytown Trading Standards", "only that org may revise it"}},
+		"#115 notice OPS-DEMO-2026-011 revision 2", "IGNORED: signed for Anytown Trading Standards", "which logged notice OPS-DEMO-2026-011 first"}},
 	{name: "ok-withdrawn", code: "9520000002039", want: []string{"✓ OK", "ignored-records",
 		"#112 demo-robot-vacuum-r5 v2 · until 2021-03", "WITHDRAWN: logged with a mistyped support end"}},
 	{name: "stop-shortened-new-id", code: "9520000002015", want: []string{"✗ STOP", "support-shortened",

@@ -50,7 +50,7 @@ func readRecords(files []string) ([][]byte, error) {
 			return nil, fmt.Errorf("read record: %w", err)
 		}
 		if err := catalog.CheckSigned(b); err != nil {
-			refused = append(refused, catalog.Refusal{N: n, Why: err.Error()})
+			refused = append(refused, catalog.Refusal{N: n, Why: err.Error(), Same: -1})
 		}
 		recs = append(recs, b)
 	}
@@ -75,7 +75,11 @@ func (e *env) refused(cmd string, files []string, err error) error {
 		if r.Name != "" && r.Name != "record" {
 			file += " (" + r.Name + ")"
 		}
-		e.errorf("%s: refused %s: %s", cmd, file, r.Why)
+		why := r.Why
+		if r.Same >= 0 && r.Same < len(files) {
+			why = "the same record as " + files[r.Same]
+		}
+		e.errorf("%s: refused %s: %s", cmd, file, why)
 	}
 	e.errorf("%s: %d of %d records refused, nothing written", cmd, len(re.Refused), len(files))
 	return exitError(1)

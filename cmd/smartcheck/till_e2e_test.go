@@ -139,7 +139,7 @@ func TestTillEndToEnd(t *testing.T) {
 	x.run("new-session", "-d", "-s", "till", "-x", "200", "-y", "60", cmdline,
 		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
 	waitFor(t, 15*time.Second, "the till to start", func() bool { return strings.Contains(x.screen(), "Scan ▸") })
-	if s := x.screen(); !strings.Contains(s, "DEMO CATALOG") || !strings.Contains(s, "demo.smartcheck.example/uk · 90 records") {
+	if s := x.screen(); !strings.Contains(s, "DEMO CATALOG") || !strings.Contains(s, "demo.smartcheck.example/uk · 120 records") {
 		t.Fatalf("status line or demo banner missing:\n%s", s)
 	}
 
@@ -271,7 +271,7 @@ func TestTillEndToEnd(t *testing.T) {
 	}
 	for i, r := range checks {
 		want := scans[i]
-		if r.Seq != i+1 || r.Input != want.text || r.GTIN != want.gtin || r.Verdict != want.verdict || r.Catalog == nil || r.Catalog.Size != 90 {
+		if r.Seq != i+1 || r.Input != want.text || r.GTIN != want.gtin || r.Verdict != want.verdict || r.Catalog == nil || r.Catalog.Size != 120 {
 			t.Errorf("check line %d: seq %d input %q gtin %s verdict %s; want seq %d input %q gtin %s verdict %s",
 				i+1, r.Seq, r.Input, r.GTIN, r.Verdict, i+1, want.text, want.gtin, want.verdict)
 		}
