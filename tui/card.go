@@ -118,13 +118,7 @@ func (m *Till) cardLines(w, h int) []string {
 		c.add(st.Dim.Render("  none: every rule passed"))
 	}
 	for _, f := range r.Findings {
-		fl := st.Verdicts[f.Verdict]
-		head := "  " + fl.Text.Render(fl.Symbol+" "+fl.Word) + "  " + st.Bold.Render(s(f.Code)) + st.Dim.Render("  "+s(f.Rule)+" · "+s(f.Basis))
-		if f.Excepted {
-			head += st.Dim.Render(" · not counted: out of scope")
-		}
-		c.hang(head, 0, 5)
-		c.wrap(staffText(r, f, len(records) > 0), 5)
+		c.add(findingLines(st, r, f, len(records) > 0, c.w)...)
 	}
 	if notes := shopperNotes(r); len(notes) > 0 {
 		c.add("")
@@ -140,7 +134,7 @@ type cardWriter struct {
 	lines []string
 }
 
-func (c *cardWriter) add(l string) { c.lines = append(c.lines, l) }
+func (c *cardWriter) add(l ...string) { c.lines = append(c.lines, l...) }
 
 // wrap adds text wrapped to the card, indented.
 func (c *cardWriter) wrap(text string, indent int) {

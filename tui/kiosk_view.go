@@ -557,13 +557,7 @@ func (m *Kiosk) lastScanLines(c *kioskWriter) {
 		c.add(st.Dim.Render("  none: every rule passed"))
 	}
 	for _, f := range r.Findings {
-		fl := st.Verdicts[f.Verdict]
-		head := "  " + fl.Text.Render(fl.Symbol+" "+fl.Word) + "  " + st.Bold.Render(s(f.Code)) + st.Dim.Render("  "+s(f.Rule)+" · "+s(f.Basis))
-		if f.Excepted {
-			head += st.Dim.Render(" · not counted: out of scope")
-		}
-		c.add(hang(head, c.w, 0, 5)...)
-		c.add(hang(staffText(r, f, len(records) > 0), c.w, 5, 5)...)
+		c.add(findingLines(st, r, f, len(records) > 0, c.w)...)
 	}
 	if len(records) > 0 {
 		c.add("")

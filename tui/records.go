@@ -194,3 +194,16 @@ func wrapLines(text string, w int) []string {
 	}
 	return lines
 }
+
+// findingLines are one finding as staff read it on the till's card and
+// the kiosk's staff screen, wrapped to w cells: a heading with the
+// verdict, code, rule and basis, then the staff text.
+func findingLines(st *Styles, r *catalog.Result, f catalog.Finding, listed bool, w int) []string {
+	s := catalog.Sanitize
+	fl := st.Verdicts[f.Verdict]
+	head := "  " + fl.Text.Render(fl.Symbol+" "+fl.Word) + "  " + st.Bold.Render(s(f.Code)) + st.Dim.Render("  "+s(f.Rule)+" · "+s(f.Basis))
+	if f.Excepted {
+		head += st.Dim.Render(" · not counted: out of scope")
+	}
+	return append(hang(head, w, 0, 5), hang(staffText(r, f, listed), w, 5, 5)...)
+}
