@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -40,6 +41,14 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	if len(publishers) == 0 {
 		return nil, errors.New("no publisher key")
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := LockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
 		return nil, fmt.Errorf("%s already holds a catalog: use catalog append", dir)
 	}
@@ -54,7 +63,10 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	if err := Admit(nil, trust, records); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	cp := &Checkpoint{Origin: origin, Size: int64(len(records)), Root: root, Issued: now.UTC().Truncate(time.Second)}
+	cp.Expires = cp.Issued.Add(valid)
+	msg, err := signVerified(cp, trust, publishers)
+	if err != nil {
 		return nil, err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "records"), data); err != nil {
@@ -63,9 +75,32 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	if err := writeFileAtomic(filepath.Join(dir, "trust"), trust.Format()); err != nil {
 		return nil, err
 	}
-	cp := &Checkpoint{Origin: origin, Size: int64(len(records)), Root: root, Issued: now.UTC().Truncate(time.Second)}
-	cp.Expires = cp.Issued.Add(valid)
-	return cp, writeCheckpoint(dir, cp, publishers)
+	return cp, writeFileAtomic(filepath.Join(dir, "checkpoint"), msg)
+}
+
+// LockDir takes the exclusive lock on a catalog directory that every
+// writer holds — build, append, import, withdraw, refresh, publish and
+// sync — so that two of them never write one catalog at once (two appends
+// at once would lose a batch). It waits up to a minute for another
+// writer; the lock goes with the process, however it ends.
+func LockDir(dir string) (unlock func(), err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return lockDir(ctx, dir)
+}
+
+// signVerified signs the checkpoint and checks the result as a till
+// would, against the trust: a checkpoint that tills would refuse is never
+// written.
+func signVerified(cp *Checkpoint, trust *Trust, publishers []Signer) ([]byte, error) {
+	msg, err := SignCheckpoint(cp, publishers...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := OpenCheckpoint(msg, trust); err != nil {
+		return nil, fmt.Errorf("the new checkpoint would not be accepted by tills, nothing written: %w", err)
+	}
+	return msg, nil
 }
 
 // Append adds records to the catalog c, which was opened from dir, and
@@ -75,27 +110,48 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 // one rename. A reader sees the old catalog or the new, never a mix.
 //
 // It refuses, before writing anything, records that tills would not
-// trust (Admit) and publisher keys that would not make a checkpoint the
-// catalog's trust accepts: a slip must not break every till.
+// trust (Admit), publisher keys that would not make a checkpoint the
+// catalog's trust accepts, and a checkpoint that does not verify against
+// it: a slip must not break every till. The caller holds LockDir(dir) and
+// opened c under it.
 func Append(dir string, c *Catalog, records [][]byte, publishers []Signer, now time.Time, valid time.Duration) (*Checkpoint, error) {
 	if err := checkPublishers(c.Trust, publishers); err != nil {
 		return nil, err
 	}
-	if err := Admit(c, c.Trust, records); err != nil {
-		return nil, err
-	}
-	n := c.Checkpoint.Size
-	var end int64
-	if n > 0 {
-		end = c.off[n-1] + int64(c.size[n-1])
-	}
-	f, err := os.OpenFile(filepath.Join(dir, "records"), os.O_WRONLY, 0)
+	cp, data, err := PrepareAppend(c, records, now, valid)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if err := f.Truncate(end); err != nil {
-		return nil, fmt.Errorf("append: %w", err)
+	msg, err := signVerified(cp, c.Trust, publishers)
+	if err != nil {
+		return nil, err
+	}
+	return cp, installAppend(dir, c, data, msg)
+}
+
+// AppendDir is Append under the catalog's lock: it opens the catalog in
+// dir against trust (refusing one that does not verify: appending to a
+// tampered log would sign the tampering), appends and closes it.
+func AppendDir(dir string, trust *Trust, records [][]byte, publishers []Signer, now time.Time, valid time.Duration) (*Checkpoint, error) {
+	unlock, err := LockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	c, err := OpenDir(dir, trust, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return Append(dir, c, records, publishers, now, valid)
+}
+
+// PrepareAppend checks records as Append does (Admit) and returns the
+// checkpoint, not yet signed, of the catalog with them appended, and the
+// records framed as they will follow the committed ones.
+func PrepareAppend(c *Catalog, records [][]byte, now time.Time, valid time.Duration) (*Checkpoint, []byte, error) {
+	if err := Admit(c, c.Trust, records); err != nil {
+		return nil, nil, err
 	}
 	var data []byte
 	tree := c.tree.clone()
@@ -103,18 +159,37 @@ func Append(dir string, c *Catalog, records [][]byte, publishers []Signer, now t
 		data = AppendFrame(data, rec)
 		tree.add(tlog.RecordHash(rec))
 	}
-	if _, err := f.WriteAt(data, end); err != nil {
-		return nil, fmt.Errorf("append: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return nil, fmt.Errorf("append: %w", err)
-	}
 	issued := now.UTC().Truncate(time.Second)
 	if issued.Before(c.Checkpoint.Issued) {
 		issued = c.Checkpoint.Issued // a checkpoint is never issued before the last
 	}
-	cp := &Checkpoint{Origin: c.Checkpoint.Origin, Size: n + int64(len(records)), Root: tree.root(), Issued: issued, Expires: issued.Add(valid)}
-	return cp, writeCheckpoint(dir, cp, publishers)
+	cp := &Checkpoint{Origin: c.Checkpoint.Origin, Size: c.Size() + int64(len(records)), Root: tree.root(), Issued: issued, Expires: issued.Add(valid)}
+	return cp, data, nil
+}
+
+// installAppend writes framed records after the committed ones of c and then
+// the signed checkpoint msg in one rename.
+func installAppend(dir string, c *Catalog, data, msg []byte) error {
+	n := c.Checkpoint.Size
+	var end int64
+	if n > 0 {
+		end = c.off[n-1] + int64(c.size[n-1])
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "records"), os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Truncate(end); err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	if _, err := f.WriteAt(data, end); err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(dir, "checkpoint"), msg)
 }
 
 // checkPublishers refuses signers that are not publisher keys of trust,

@@ -474,7 +474,7 @@ func checkSchema(fields []field, schema map[string]keySpec) (map[string][]field,
 func missing(byKey map[string][]field, schema map[string]keySpec) error {
 	for _, k := range sortedKeys(schema) {
 		if schema[k].required && len(byKey[k]) == 0 {
-			return &SyntaxError{Msg: fmt.Sprintf("missing required key %q", k)}
+			return &SyntaxError{Line: 1, Msg: fmt.Sprintf("missing required key %q: the record that starts here has no such line", k)}
 		}
 	}
 	return nil
@@ -587,7 +587,7 @@ func (p *fieldParser) gtins(key string) []string {
 	var out []string
 	for _, f := range p.all(key) {
 		if !ValidGTIN14(f.value) {
-			p.fail(f, "%q is not a GTIN-14 with a valid check digit", clip(f.value))
+			p.fail(f, "%s", gtinProblem(f.value))
 		}
 		out = append(out, f.value)
 	}
@@ -768,8 +768,34 @@ func parseDeclaration(fields []field) (*Declaration, error) {
 
 func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
+// isCountryCode reports whether s is an officially assigned ISO 3166-1
+// alpha-2 code (GB for the United Kingdom: UK is only exceptionally
+// reserved, and XX is user-assigned).
 func isCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+	return len(s) == 2 && strings.Contains(iso3166, " "+s+" ")
+}
+
+// iso3166 lists the 249 officially assigned ISO 3166-1 alpha-2 codes.
+const iso3166 = " AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ" +
+	" CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR" +
+	" GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP" +
+	" KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ" +
+	" NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW" +
+	" SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ" +
+	" UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW "
+
+// gtinProblem says what is wrong with a value that is not a GTIN-14.
+func gtinProblem(v string) string {
+	if _, ok := digits(v); !ok {
+		return fmt.Sprintf("%q is not a GTIN: a GTIN is digits only", clip(v))
+	}
+	switch len(v) {
+	case 8, 12, 13:
+		return fmt.Sprintf("%q has %d digits: write GTIN-8, -12 and -13 as 14 digits, with leading zeros (%s)", v, len(v), strings.Repeat("0", 14-len(v))+v)
+	case 14:
+		return fmt.Sprintf("%q does not have a valid GS1 check digit", v)
+	}
+	return fmt.Sprintf("%q has %d digits: a GTIN-14 has 14", clip(v), len(v))
 }
 
 func parseSupport(p *fieldParser) (Support, error) {

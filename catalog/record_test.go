@@ -258,15 +258,16 @@ func TestParseRecordErrors(t *testing.T) {
 	var cases []tc
 	add := func(name, body, at string) { cases = append(cases, tc{name: name, body: body, at: at}) }
 
-	// Missing required keys, per kind.
+	// Missing required keys, per kind: the error names the record's first
+	// line, where the record starts.
 	for _, k := range []string{"id", "version", "published", "gtin", "brand", "model", "category", "manufacturer", "route", "passwords", "support-until", "support-statement", "issued", "signatory"} {
-		add("declaration missing "+k, decl("-"+k), "")
+		add("declaration missing "+k, decl("-"+k), "smartcheck-declaration/1")
 	}
 	for _, k := range []string{"id", "revision", "type", "status", "issued", "issued-by", "recipient", "gtin"} {
-		add("notice missing "+k, notice("-"+k), "")
+		add("notice missing "+k, notice("-"+k), "smartcheck-notice/1")
 	}
 	for _, k := range []string{"key", "org", "role", "status"} {
-		add("key missing "+k, keyBody(t, "-"+k), "")
+		add("key missing "+k, keyBody(t, "-"+k), "smartcheck-key/1")
 	}
 
 	// Unknown and repeated keys.
