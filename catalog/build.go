@@ -41,14 +41,6 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	if len(publishers) == 0 {
 		return nil, errors.New("no publisher key")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	unlock, err := LockDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
 		return nil, fmt.Errorf("%s already holds a catalog: use catalog append", dir)
 	}
@@ -68,6 +60,18 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	msg, err := signVerified(cp, trust, publishers)
 	if err != nil {
 		return nil, err
+	}
+	// Everything is checked: now take the directory, under its lock.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := LockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
+		return nil, fmt.Errorf("%s already holds a catalog: use catalog append", dir)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "records"), data); err != nil {
 		return nil, err

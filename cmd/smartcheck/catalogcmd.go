@@ -18,10 +18,16 @@ import (
 
 func (e *env) catalog(args []string) error {
 	if len(args) == 0 {
-		e.errorf("usage: smartcheck catalog build|append|withdraw|verify|sync ...")
+		e.errorf("usage: smartcheck catalog build|append|withdraw|refresh|cosign|publish|verify|sync ...")
 		return errUsage
 	}
 	switch args[0] {
+	case "cosign":
+		return e.catalogCosign(args[1:])
+	case "publish":
+		return e.catalogPublish(args[1:])
+	case "refresh":
+		return e.catalogRefresh(args[1:])
 	case "build":
 		return e.catalogBuild(args[1:])
 	case "append":
@@ -33,7 +39,7 @@ func (e *env) catalog(args []string) error {
 	case "sync":
 		return e.catalogSync(args[1:])
 	}
-	e.errorf("unknown catalog command %q: want build, append, withdraw, verify or sync", args[0])
+	e.errorf("unknown catalog command %q: want build, append, withdraw, refresh, cosign, publish, verify or sync", args[0])
 	return errUsage
 }
 
@@ -88,7 +94,44 @@ func (e *env) refused(cmd string, files []string, err error) error {
 // openPublished opens a catalog directory on the publisher's side:
 // verified against its trust file (--trust, default DIR/trust), but not
 // against a till's remembered checkpoint.
-func openPublished(dir, trustPath string) (*catalog.Catalog, error) {
+func openPublished(dir, trustPath string) (*publishedCatalog, error) {
+	trust, err := readTrust(dir, trustPath)
+	if err != nil {
+		return nil, err
+	}
+	// Every writer holds the catalog's lock from before it opens the
+	// catalog until it has written: two appends at once would lose one.
+	unlock, err := catalog.LockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	// The publisher checks its own catalog before it extends it: appending
+	// to a tampered log would sign the tampering. It does not remember the
+	// checkpoint as a till would: a publisher's machine is not a till.
+	cat, err := catalog.OpenDir(dir, trust, nil)
+	if err != nil {
+		unlock()
+		return nil, describeOpenError(dir, err)
+	}
+	return &publishedCatalog{cat, unlock}, nil
+}
+
+// publishedCatalog is a catalog opened by a writer, holding its lock
+// until Close.
+type publishedCatalog struct {
+	*catalog.Catalog
+	unlock func()
+}
+
+func (p *publishedCatalog) Close() error {
+	err := p.Catalog.Close()
+	p.unlock()
+	return err
+}
+
+// readTrust reads the trust file of a catalog directory (DIR/trust unless
+// trustPath names another).
+func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
 	}
@@ -100,13 +143,7 @@ func openPublished(dir, trustPath string) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
 	}
-	// The publisher checks its own catalog before it extends it: appending
-	// to a tampered log would sign the tampering.
-	cat, err := catalog.OpenDir(dir, trust, nil)
-	if err != nil {
-		return nil, describeOpenError(dir, err)
-	}
-	return cat, nil
+	return trust, nil
 }
 
 func (e *env) catalogBuild(args []string) error {
@@ -114,7 +151,7 @@ func (e *env) catalogBuild(args []string) error {
 	var keys multiFlag
 	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for several)")
 	origin := fs.String("origin", "", "the catalog's `ORIGIN`, e.g. shop.example/uk")
-	expires := fs.Duration("expires", 168*time.Hour, "how long the checkpoint stays fresh")
+	expires := validityFlag(fs, "how long the checkpoint stays fresh")
 	out := fs.String("out", "", "write the catalog into `DIR`")
 	files, err := parse(fs, args)
 	if err != nil {
@@ -141,23 +178,26 @@ func (e *env) catalogBuild(args []string) error {
 }
 
 func (e *env) catalogAppend(args []string) error {
-	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] SIGNED...")
+	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] [--stage STAGE] SIGNED...")
 	var keys multiFlag
 	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for several)")
 	dir := fs.String("catalog", "", "the catalog `DIR`")
 	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
-	expires := fs.Duration("expires", 168*time.Hour, "how long the new checkpoint stays fresh")
+	expires := validityFlag(fs, "how long the new checkpoint stays fresh")
+	stage := fs.String("stage", "", "write the records and an unsigned checkpoint into the staging directory `STAGE` instead: key holders add signatures with catalog cosign, and catalog publish installs it")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *dir == "" || len(keys) == 0 || *expires <= 0 {
+	if *dir == "" || len(keys) == 0 && *stage == "" || *expires <= 0 {
 		fs.Usage()
 		return errUsage
 	}
-	signers, _, err := readSigners(keys)
-	if err != nil {
-		return err
+	var signers []catalog.Signer
+	if len(keys) > 0 {
+		if signers, _, err = readSigners(keys); err != nil {
+			return err
+		}
 	}
 	recs, err := readRecords(files)
 	if err != nil {
@@ -168,7 +208,10 @@ func (e *env) catalogAppend(args []string) error {
 		return err
 	}
 	defer cat.Close()
-	cp, err := catalog.Append(*dir, cat, recs, signers, time.Now(), *expires)
+	if *stage != "" {
+		return e.stageAppend(*stage, *dir, cat.Catalog, recs, files, signers, *expires)
+	}
+	cp, err := catalog.Append(*dir, cat.Catalog, recs, signers, time.Now(), *expires)
 	if err != nil {
 		return e.refused("catalog append", files, err)
 	}
@@ -185,7 +228,7 @@ func (e *env) catalogWithdraw(args []string) error {
 	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for the quorum)")
 	dir := fs.String("catalog", "", "the catalog `DIR`")
 	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
-	expires := fs.Duration("expires", 168*time.Hour, "how long the new checkpoint stays fresh")
+	expires := validityFlag(fs, "how long the new checkpoint stays fresh")
 	index := fs.Int64("record", -1, "the index in the log of the record to withdraw, `N` (0 is the first)")
 	reason := fs.String("reason", "", "why it is withdrawn, one line of `TEXT` that staff will read")
 	rest, err := parse(fs, args)
@@ -230,7 +273,7 @@ func (e *env) catalogWithdraw(args []string) error {
 	if err != nil {
 		return fmt.Errorf("catalog withdraw: %w", err)
 	}
-	cp, err := catalog.Append(*dir, cat, [][]byte{signed}, signers, time.Now(), *expires)
+	cp, err := catalog.Append(*dir, cat.Catalog, [][]byte{signed}, signers, time.Now(), *expires)
 	var re *catalog.RefusedError
 	if errors.As(err, &re) {
 		for _, r := range re.Refused {
@@ -292,6 +335,7 @@ func (e *env) catalogVerify(args []string) error {
 		e.errorf("%v", err)
 		return errUsage
 	}
+	cf.forget = cf.state == "" // an explicit --state still checks against it
 	cat, err := cf.open(e.stderr)
 	if err != nil {
 		return err

@@ -163,7 +163,7 @@ func (e *env) sign(args []string) error {
 			return err
 		}
 		defer cat.Close()
-		if err := catalog.Admit(cat, cat.Trust, [][]byte{signed}); err != nil {
+		if err := catalog.Admit(cat.Catalog, cat.Trust, [][]byte{signed}); err != nil {
 			var re *catalog.RefusedError
 			if !errors.As(err, &re) {
 				return fmt.Errorf("%s: not signed: %w", name, err)

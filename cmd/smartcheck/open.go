@@ -17,6 +17,11 @@ import (
 // catalogFlags are the flags of every command that reads a catalog.
 type catalogFlags struct {
 	dir, trust, at, state string
+	// forget: check the catalog on its own, neither against nor into the
+	// last checkpoint a till accepted (catalog verify: a publisher's
+	// machine is not a till, and verifying a staging copy must not make
+	// production look rolled back).
+	forget bool
 }
 
 func (c *catalogFlags) register(fs *flag.FlagSet) {
@@ -143,6 +148,9 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
 	}
 	state := c.stateDir()
+	if c.forget {
+		state = ""
+	}
 	var last *catalog.Checkpoint
 	if state != "" {
 		if last, err = catalog.LoadAccepted(state, trust); err != nil {
