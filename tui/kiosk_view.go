@@ -45,6 +45,7 @@ func (m *Kiosk) View() tea.View {
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.WindowTitle = "smartcheck kiosk"
+	v.DisableBracketedPasteMode = true // see GuardInput
 	return v
 }
 
