@@ -89,14 +89,35 @@ func DefaultKioskKeyMap() KioskKeyMap {
 	}
 }
 
-// PIN attempts: after maxPINTries wrong PINs in a row the prompt refuses
-// every PIN for pinLockout, so that a PIN cannot be guessed at the
-// counter.
+// PIN attempts. The first freePINTries wrong PINs in a row cost nothing
+// (a finger slips); each one after locks the prompt, twice as long as the
+// one before, from pinLockoutFirst up to pinLockoutMax: guessing a PIN at
+// the counter takes days, and staff who come after a shopper's guesses
+// wait two minutes at most. A wrong PIN typed while the prompt is locked
+// is not tried, and does not count. Wrong PINs older than pinForget are
+// forgotten.
 const (
-	maxPINTries = 3
-	pinLockout  = time.Minute
-	maxPINLen   = 16
+	freePINTries    = 2
+	pinLockoutFirst = 5 * time.Second
+	pinLockoutMax   = 2 * time.Minute
+	pinForget       = 15 * time.Minute
+	maxPINLen       = 16
 )
+
+// pinLockout is how long the prompt stays locked after the failures-th
+// wrong PIN in a row.
+func pinLockout(failures int) time.Duration {
+	if failures <= freePINTries {
+		return 0
+	}
+	d := pinLockoutFirst
+	for range failures - freePINTries - 1 {
+		if d *= 2; d >= pinLockoutMax {
+			return pinLockoutMax
+		}
+	}
+	return d
+}
 
 // Messages of the kiosk.
 type (
@@ -139,8 +160,9 @@ type Kiosk struct {
 	gen     int      // generation of the idle timer
 
 	pin        []byte
-	pinTries   int
-	pinLocked  time.Time // wrong PINs refused until then
+	pinTries   int       // wrong PINs in a row
+	pinWrongAt time.Time // when the last was typed
+	pinLocked  time.Time // every PIN refused until then
 	pinMessage string
 	staffOK    bool // the staff screen was opened with the PIN: F10 quits
 
@@ -390,7 +412,7 @@ func (m *Kiosk) checkPIN() tea.Cmd {
 	typed := m.pin
 	m.pin = m.pin[:0]
 	if now.Before(m.pinLocked) {
-		m.pinMessage = "Too many wrong PINs: try again in a minute."
+		m.pinMessage = "Too many wrong PINs: try again in " + waitWords(m.pinLocked.Sub(now)) + "."
 		return m.touch()
 	}
 	if subtle.ConstantTimeCompare(typed, []byte(m.cfg.StaffPIN)) == 1 {
@@ -398,14 +420,23 @@ func (m *Kiosk) checkPIN() tea.Cmd {
 		m.mode, m.staffOK, m.pinMessage = modeStaff, true, ""
 		return m.touch()
 	}
-	m.pinTries++
-	m.pinMessage = "Wrong PIN."
-	if m.pinTries >= maxPINTries {
+	if now.Sub(m.pinWrongAt) > pinForget {
 		m.pinTries = 0
-		m.pinLocked = now.Add(pinLockout)
-		m.pinMessage = "Wrong PIN. Too many wrong PINs: try again in a minute."
+	}
+	m.pinTries++
+	m.pinWrongAt = now
+	m.pinMessage = "Wrong PIN."
+	if d := pinLockout(m.pinTries); d > 0 {
+		m.pinLocked = now.Add(d)
+		m.pinMessage = "Wrong PIN. Try again in " + waitWords(d) + "."
 	}
 	return m.touch()
+}
+
+// waitWords says a wait, rounded up to the second: "5 seconds", "2
+// minutes", "95 seconds".
+func waitWords(d time.Duration) string {
+	return durationWords((d + time.Second - 1) / time.Second * time.Second)
 }
 
 // scanned starts the lookup of a scan, from the scanner or the camera.

@@ -326,9 +326,9 @@ func TestKioskIdleReset(t *testing.T) {
 }
 
 // TestKioskStaff opens the staff screen: with a PIN, wrong PINs are
-// refused and lock the prompt for a minute, the right one opens the staff
-// screen and F10 there quits; without a PIN the staff screen opens on F12
-// but does not quit.
+// refused and the third locks the prompt for a few seconds, even to the
+// right PIN; after it the right one opens the staff screen and F10 there
+// quits; without a PIN the staff screen opens on F12 but does not quit.
 func TestKioskStaff(t *testing.T) {
 	cfg, clock := demoKioskConfig(t)
 	cfg.StaffPIN = "4711"
@@ -350,11 +350,12 @@ func TestKioskStaff(t *testing.T) {
 	typePIN("1234")
 	typePIN("0000")
 	golden(t, "kiosk-pin-locked.txt", kscreen(t, k))
+	clock.add(2 * time.Second)
 	typePIN("4711") // right, but locked out
-	if k.mode != modePIN || !strings.Contains(kscreen(t, k), "Too many wrong PINs") {
-		t.Fatalf("the right PIN was accepted during the lockout")
+	if s := kscreen(t, k); k.mode != modePIN || !strings.Contains(s, "Too many wrong PINs: try again in 3 seconds.") {
+		t.Fatalf("the right PIN was accepted during the lockout, or the wait is not said:\n%s", s)
 	}
-	clock.add(61 * time.Second)
+	clock.add(3 * time.Second)
 	k.send(tea.KeyPressMsg{Code: 'x', Mod: tea.ModCtrl}) // ignored
 	typePIN("4711")
 	if k.mode != modeStaff || !k.staffOK {
@@ -398,6 +399,73 @@ func TestKioskStaff(t *testing.T) {
 	k.send(idleMsg{gen: k.gen})
 	if k.mode != modeShopper {
 		t.Error("the staff screen outlived the idle time")
+	}
+}
+
+// TestKioskPINLockout types wrong PINs, each after the last lockout
+// ended: the lockout doubles from the third, never passes two minutes,
+// never holds the right PIN back longer than the lockout, and starts
+// again after the right PIN, or after a quarter of an hour of no wrong
+// PIN.
+func TestKioskPINLockout(t *testing.T) {
+	tests := []struct {
+		name    string
+		wrong   int           // wrong PINs, each typed when the prompt is open
+		quiet   time.Duration // then this long without a PIN
+		locked  time.Duration // how long the prompt is then locked
+		message string
+	}{
+		{"one wrong PIN costs nothing", 1, 0, 0, "Wrong PIN."},
+		{"two cost nothing", 2, 0, 0, "Wrong PIN."},
+		{"the third locks for 5 seconds", 3, 0, 5 * time.Second, "Wrong PIN. Try again in 5 seconds."},
+		{"the fourth for 10", 4, 0, 10 * time.Second, "Wrong PIN. Try again in 10 seconds."},
+		{"the seventh for 80", 7, 0, 80 * time.Second, "Wrong PIN. Try again in 80 seconds."},
+		{"the eighth for 2 minutes", 8, 0, 2 * time.Minute, "Wrong PIN. Try again in 2 minutes."},
+		{"the fiftieth for 2 minutes", 50, 0, 2 * time.Minute, "Wrong PIN. Try again in 2 minutes."},
+		{"forgotten after a quarter of an hour", 20, 16 * time.Minute, 0, "Wrong PIN."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, clock := demoKioskConfig(t)
+			cfg.StaffPIN = "4711"
+			k := newKiosk(cfg, clock, 80, 24)
+			typePIN := func(pin string) {
+				k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+				for _, r := range pin {
+					k.send(keyOf(r))
+				}
+				k.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
+			for range tt.wrong {
+				clock.add(pinLockoutMax)
+				typePIN("1234")
+			}
+			if tt.quiet > 0 {
+				clock.add(tt.quiet)
+				typePIN("1234")
+			}
+			if k.pinMessage != tt.message {
+				t.Errorf("message %q, want %q", k.pinMessage, tt.message)
+			}
+			if got := k.pinLocked.Sub(clock.Now()); max(got, 0) != tt.locked {
+				t.Errorf("locked for %v, want %v", got, tt.locked)
+			}
+			if tt.locked > 0 {
+				clock.add(tt.locked - time.Second)
+				typePIN("4711")
+				if k.mode == modeStaff {
+					t.Fatal("the right PIN opened the staff screen during the lockout")
+				}
+			}
+			clock.add(time.Second)
+			typePIN("4711")
+			if k.mode != modeStaff {
+				t.Fatalf("the right PIN after the lockout: mode %d, %q", k.mode, k.pinMessage)
+			}
+			if k.pinTries != 0 {
+				t.Errorf("%d wrong PINs remembered after the right one", k.pinTries)
+			}
+		})
 	}
 }
 
