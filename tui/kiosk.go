@@ -119,8 +119,15 @@ func pinLockout(failures int) time.Duration {
 	return d
 }
 
+// cameraQuiet is how long the camera may go without a picture before the
+// shopper is told to use the scanner: frames that cannot be read, or a
+// camera that does not start.
+const cameraQuiet = 5 * time.Second
+
 // Messages of the kiosk.
 type (
+	// camWatchMsg: time to see whether the camera has gone quiet.
+	camWatchMsg struct{}
 	// idleMsg is the idle timer of generation gen running out.
 	idleMsg struct{ gen int }
 	// cameraMsg is an event of the camera.
@@ -172,6 +179,10 @@ type Kiosk struct {
 
 	cam     cameraState
 	preview *scan.Preview
+	// lastPicture is when the camera last sent a picture (or started, or
+	// the kiosk did); camQuiet, that it has sent none for cameraQuiet.
+	lastPicture time.Time
+	camQuiet    bool
 
 	sync    *BackgroundSync // nil without --sync
 	swapper catalogSwap     // a newer catalog waiting for the lookup in flight to end
@@ -213,11 +224,32 @@ func NewKiosk(cfg KioskConfig) *Kiosk {
 	if cfg.Sync != nil {
 		m.sync = NewBackgroundSync(*cfg.Sync, cfg.Now)
 	}
+	m.lastPicture = cfg.Now()
 	return m
 }
 
-// Init starts listening to the camera, and the first background sync.
-func (m *Kiosk) Init() tea.Cmd { return tea.Batch(m.listen(), m.sync.Start(m.newestCatalog())) }
+// Init starts listening to the camera and watching it, and the first
+// background sync.
+func (m *Kiosk) Init() tea.Cmd {
+	return tea.Batch(m.listen(), m.watchCamera(), m.sync.Start(m.newestCatalog()))
+}
+
+// watchCamera looks at the camera again in a second, when there is one.
+func (m *Kiosk) watchCamera() tea.Cmd {
+	if !m.hasCamera() {
+		return nil
+	}
+	return m.tick(time.Second, func(time.Time) tea.Msg { return camWatchMsg{} })
+}
+
+// checkCamera notes whether the camera has gone quiet.
+func (m *Kiosk) checkCamera() {
+	quiet := m.cam.err == nil && m.cfg.Now().Sub(m.lastPicture) >= cameraQuiet
+	if quiet != m.camQuiet {
+		m.camQuiet = quiet
+		m.staleBody, m.stalePreview = true, true
+	}
+}
 
 // newestCatalog is the newest catalog the kiosk has: the one a sync may
 // extend.
@@ -301,8 +333,13 @@ func (m *Kiosk) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case cameraMsg:
 		return m, tea.Batch(m.cameraEvent(msg.e), m.listen())
+	case camWatchMsg:
+		m.checkCamera()
+		return m, m.watchCamera()
 	case previewMsg:
 		m.preview = &msg.p
+		m.lastPicture = m.cfg.Now()
+		m.checkCamera()
 		m.stalePreview = true
 		if m.mode == modeStaff {
 			m.staleBody = true // its camera counts
@@ -498,6 +535,8 @@ func (m *Kiosk) cameraEvent(e scan.CameraEvent) tea.Cmd {
 	switch e.Kind {
 	case scan.CameraRunning:
 		m.cam = cameraState{running: true, source: e.Source, since: e.Time, lastCode: m.cam.lastCode, lastAt: m.cam.lastAt}
+		m.lastPicture = m.cfg.Now() // it has cameraQuiet to show one
+		m.checkCamera()
 	case scan.CameraFailed:
 		m.cam.running, m.cam.err, m.cam.retryIn = false, e.Err, e.RetryIn
 		if m.cam.since.IsZero() || m.cam.source != "" {
