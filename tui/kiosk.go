@@ -89,17 +89,45 @@ func DefaultKioskKeyMap() KioskKeyMap {
 	}
 }
 
-// PIN attempts: after maxPINTries wrong PINs in a row the prompt refuses
-// every PIN for pinLockout, so that a PIN cannot be guessed at the
-// counter.
+// PIN attempts. The first freePINTries wrong PINs in a row cost nothing
+// (a finger slips); each one after locks the prompt, twice as long as the
+// one before, from pinLockoutFirst up to pinLockoutMax: guessing a PIN at
+// the counter takes days, and staff who come after a shopper's guesses
+// wait two minutes at most. A wrong PIN typed while the prompt is locked
+// is not tried, and does not count. Wrong PINs older than pinForget are
+// forgotten.
 const (
-	maxPINTries = 3
-	pinLockout  = time.Minute
-	maxPINLen   = 16
+	freePINTries    = 2
+	pinLockoutFirst = 5 * time.Second
+	pinLockoutMax   = 2 * time.Minute
+	pinForget       = 15 * time.Minute
+	maxPINLen       = 16
 )
+
+// pinLockout is how long the prompt stays locked after the failures-th
+// wrong PIN in a row.
+func pinLockout(failures int) time.Duration {
+	if failures <= freePINTries {
+		return 0
+	}
+	d := pinLockoutFirst
+	for range failures - freePINTries - 1 {
+		if d *= 2; d >= pinLockoutMax {
+			return pinLockoutMax
+		}
+	}
+	return d
+}
+
+// cameraQuiet is how long the camera may go without a picture before the
+// shopper is told to use the scanner: frames that cannot be read, or a
+// camera that does not start.
+const cameraQuiet = 5 * time.Second
 
 // Messages of the kiosk.
 type (
+	// camWatchMsg: time to see whether the camera has gone quiet.
+	camWatchMsg struct{}
 	// idleMsg is the idle timer of generation gen running out.
 	idleMsg struct{ gen int }
 	// cameraMsg is an event of the camera.
@@ -139,8 +167,9 @@ type Kiosk struct {
 	gen     int      // generation of the idle timer
 
 	pin        []byte
-	pinTries   int
-	pinLocked  time.Time // wrong PINs refused until then
+	pinTries   int       // wrong PINs in a row
+	pinWrongAt time.Time // when the last was typed
+	pinLocked  time.Time // every PIN refused until then
 	pinMessage string
 	staffOK    bool // the staff screen was opened with the PIN: F10 quits
 
@@ -150,6 +179,10 @@ type Kiosk struct {
 
 	cam     cameraState
 	preview *scan.Preview
+	// lastPicture is when the camera last sent a picture (or started, or
+	// the kiosk did); camQuiet, that it has sent none for cameraQuiet.
+	lastPicture time.Time
+	camQuiet    bool
 
 	sync    *BackgroundSync // nil without --sync
 	swapper catalogSwap     // a newer catalog waiting for the lookup in flight to end
@@ -191,11 +224,32 @@ func NewKiosk(cfg KioskConfig) *Kiosk {
 	if cfg.Sync != nil {
 		m.sync = NewBackgroundSync(*cfg.Sync, cfg.Now)
 	}
+	m.lastPicture = cfg.Now()
 	return m
 }
 
-// Init starts listening to the camera, and the first background sync.
-func (m *Kiosk) Init() tea.Cmd { return tea.Batch(m.listen(), m.sync.Start(m.newestCatalog())) }
+// Init starts listening to the camera and watching it, and the first
+// background sync.
+func (m *Kiosk) Init() tea.Cmd {
+	return tea.Batch(m.listen(), m.watchCamera(), m.sync.Start(m.newestCatalog()))
+}
+
+// watchCamera looks at the camera again in a second, when there is one.
+func (m *Kiosk) watchCamera() tea.Cmd {
+	if !m.hasCamera() {
+		return nil
+	}
+	return m.tick(time.Second, func(time.Time) tea.Msg { return camWatchMsg{} })
+}
+
+// checkCamera notes whether the camera has gone quiet.
+func (m *Kiosk) checkCamera() {
+	quiet := m.cam.err == nil && m.cfg.Now().Sub(m.lastPicture) >= cameraQuiet
+	if quiet != m.camQuiet {
+		m.camQuiet = quiet
+		m.staleBody, m.stalePreview = true, true
+	}
+}
 
 // newestCatalog is the newest catalog the kiosk has: the one a sync may
 // extend.
@@ -279,8 +333,13 @@ func (m *Kiosk) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case cameraMsg:
 		return m, tea.Batch(m.cameraEvent(msg.e), m.listen())
+	case camWatchMsg:
+		m.checkCamera()
+		return m, m.watchCamera()
 	case previewMsg:
 		m.preview = &msg.p
+		m.lastPicture = m.cfg.Now()
+		m.checkCamera()
 		m.stalePreview = true
 		if m.mode == modeStaff {
 			m.staleBody = true // its camera counts
@@ -390,7 +449,7 @@ func (m *Kiosk) checkPIN() tea.Cmd {
 	typed := m.pin
 	m.pin = m.pin[:0]
 	if now.Before(m.pinLocked) {
-		m.pinMessage = "Too many wrong PINs: try again in a minute."
+		m.pinMessage = "Too many wrong PINs: try again in " + waitWords(m.pinLocked.Sub(now)) + "."
 		return m.touch()
 	}
 	if subtle.ConstantTimeCompare(typed, []byte(m.cfg.StaffPIN)) == 1 {
@@ -398,14 +457,23 @@ func (m *Kiosk) checkPIN() tea.Cmd {
 		m.mode, m.staffOK, m.pinMessage = modeStaff, true, ""
 		return m.touch()
 	}
-	m.pinTries++
-	m.pinMessage = "Wrong PIN."
-	if m.pinTries >= maxPINTries {
+	if now.Sub(m.pinWrongAt) > pinForget {
 		m.pinTries = 0
-		m.pinLocked = now.Add(pinLockout)
-		m.pinMessage = "Wrong PIN. Too many wrong PINs: try again in a minute."
+	}
+	m.pinTries++
+	m.pinWrongAt = now
+	m.pinMessage = "Wrong PIN."
+	if d := pinLockout(m.pinTries); d > 0 {
+		m.pinLocked = now.Add(d)
+		m.pinMessage = "Wrong PIN. Try again in " + waitWords(d) + "."
 	}
 	return m.touch()
+}
+
+// waitWords says a wait, rounded up to the second: "5 seconds", "2
+// minutes", "95 seconds".
+func waitWords(d time.Duration) string {
+	return durationWords((d + time.Second - 1) / time.Second * time.Second)
 }
 
 // scanned starts the lookup of a scan, from the scanner or the camera.
@@ -467,6 +535,8 @@ func (m *Kiosk) cameraEvent(e scan.CameraEvent) tea.Cmd {
 	switch e.Kind {
 	case scan.CameraRunning:
 		m.cam = cameraState{running: true, source: e.Source, since: e.Time, lastCode: m.cam.lastCode, lastAt: m.cam.lastAt}
+		m.lastPicture = m.cfg.Now() // it has cameraQuiet to show one
+		m.checkCamera()
 	case scan.CameraFailed:
 		m.cam.running, m.cam.err, m.cam.retryIn = false, e.Err, e.RetryIn
 		if m.cam.since.IsZero() || m.cam.source != "" {

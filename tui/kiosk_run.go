@@ -16,7 +16,7 @@ func RunKiosk(cfg KioskConfig, in io.Reader, out io.Writer) error {
 	if err := KioskNeedsTerminal(in); err != nil {
 		return err
 	}
-	p := tea.NewProgram(NewKiosk(cfg), tea.WithInput(in), tea.WithOutput(out), tea.WithFilter(kioskFilter))
+	p := tea.NewProgram(NewKiosk(cfg), tea.WithInput(GuardInput(in.(*os.File))), tea.WithOutput(out), tea.WithFilter(kioskFilter))
 	_, err := p.Run()
 	return err
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,64 +152,81 @@ var staffOnly = regexp.MustCompile(`\bR[0-7][a-j]?\b|Sch \d|s\.\d|PSTI Act|Regul
 	`Do not sell|Hold the sale|statement of compliance|declaration|` +
 	`ignored|IGNORED|WITHDRAWN|withdrawn|signer|scoped|History|record \d|#\d`)
 
-// TestKioskScreens compares what a shopper sees on a 120x40 terminal with
-// golden files: the welcome, each verdict, an unreadable scan; and checks
-// that no staff text, rule or legal reference is on them.
+// TestKioskScreens compares what a shopper sees on a 120x40 and an 80x24
+// terminal with golden files: the welcome, each verdict, an unreadable
+// scan, a web link; and checks that no staff text, rule or legal
+// reference is on them, that DEMO is, and that no sentence is said twice.
 func TestKioskScreens(t *testing.T) {
 	tests := []struct {
 		name   string
 		camera bool
 		scan   string
-		big    string // in large type
+		big    string // in large type, at 120x40
 		want   []string
 	}{
-		{name: "welcome", big: "PRODUCT", want: []string{"Scan the barcode with the scanner", "DEMO DATA"}},
+		{name: "welcome", big: "PRODUCT", want: []string{"Scan the barcode with the scanner", "Security updates are fixes from the maker"}},
 		{name: "welcome-camera", camera: true, want: []string{"inside the green box", "Camera", "▀▀▀"}},
 		{name: "ok-extended", scan: "9520000001155", big: "✓ OK", want: []string{"Example Mesh Router M2", "June 2030", "3 years and 7 months from today",
-			"psirt@example-home.example", "unique password for each device", "extended security updates, from June 2027 to June 2030", "clears after 30 seconds"}},
+			"psirt@example-home.example", "unique password for each device", "extended security updates, from June 2027 to June 2030", "clears after 30 seconds",
+			"Report a security problem", "no longer fixed"}},
 		{name: "caution", camera: true, scan: "9520000000080", big: "! CAUTION", want: []string{"Google Pixel 7 Pro", "October 2027", "11 months from today",
-			"less than a year from today", "g.co/vulnz", "doesn't say how quickly"}},
+			"g.co/vulnz", "doesn't say how quickly"}},
 		{name: "stop", scan: "9520000001018", big: "✗ STOP", want: []string{"isn't available for sale", "password security rules", "not allowed"}},
 		{name: "stop-ended", scan: "9520000000127", big: "✗ STOP", want: []string{"Ended in October 2026 (", "ago)"}},
 		{name: "check-unknown", scan: "9520000009991", big: "? CHECK", want: []string{"ask a member of staff", "Barcode 09520000009991"}},
 		{name: "not-in-scope", scan: "9520000000219", big: "○ NOT IN SCOPE", want: []string{"don't apply to this product"}},
-		{name: "unreadable", scan: "9520000000012", big: "? TRY AGAIN", want: []string{"could not be read"}},
+		{name: "unreadable", scan: "9520000000012", big: "? TRY AGAIN", want: []string{"could not be read", "scan it again"}},
+		{name: "web-link", scan: "https://www.example.com/offers", big: "? TRY AGAIN", want: []string{unreadableWebLink}},
 		// Records were ignored (R4c, R4d): staff business only.
 		{name: "check-out-of-scope", scan: "9520000003005", big: "? CHECK", want: []string{"ask a member of staff", "Barcode 09520000003005"}},
 		{name: "ok-ignored", scan: "9520000003012", big: "✓ OK", want: []string{"Example Video Doorbell 3", "April 2031", "psirt@example-home.example"}},
 		{name: "stop-foreign-notice", scan: "9520000002046", big: "✗ STOP", want: []string{"isn't available for sale", "opened remotely by a stranger"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg, clock := demoKioskConfig(t)
-			if tt.camera {
-				cfg.CameraSpec = "/dev/video0"
+		for _, size := range []struct{ w, h int }{{120, 40}, {80, 24}} {
+			name := tt.name
+			if size.w != 120 {
+				name = fmt.Sprintf("%s-%dx%d", tt.name, size.w, size.h)
 			}
-			k := newKiosk(cfg, clock, 120, 40)
-			if tt.camera {
-				k.send(cameraMsg{scan.CameraEvent{Kind: scan.CameraRunning, Source: "/dev/video0 (Test Camera): MJPEG 1280x720 at 15 fps"}})
-				k.send(previewMsg{testPreview()})
-			}
-			if tt.scan != "" {
-				k.scan(tt.scan)
-			}
-			got := kscreen(t, k)
-			golden(t, "kiosk-"+tt.name+".txt", got)
-			if tt.big != "" && !hasBig(got, tt.big) {
-				t.Errorf("screen lacks %q in large type", tt.big)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(strings.Join(strings.Fields(got), " "), w) {
-					t.Errorf("screen lacks %q", w)
+			t.Run(name, func(t *testing.T) {
+				cfg, clock := demoKioskConfig(t)
+				if tt.camera {
+					cfg.CameraSpec = "/dev/video0"
 				}
-			}
-			if s := staffOnly.FindString(got); s != "" {
-				t.Errorf("a shopper sees staff text %q:\n%s", s, got)
-			}
-			if n := strings.Count(got, "\n"); n != 40 {
-				t.Errorf("screen has %d lines, want 40", n)
-			}
-		})
+				k := newKiosk(cfg, clock, size.w, size.h)
+				if tt.camera {
+					k.send(cameraMsg{scan.CameraEvent{Kind: scan.CameraRunning, Source: "/dev/video0 (Test Camera): MJPEG 1280x720 at 15 fps"}})
+					k.send(previewMsg{testPreview()})
+				}
+				if tt.scan != "" {
+					k.scan(tt.scan)
+				}
+				got := kscreen(t, k)
+				golden(t, "kiosk-"+name+".txt", got)
+				if size.w == 120 && tt.big != "" && !hasBig(got, tt.big) {
+					t.Errorf("screen lacks %q in large type", tt.big)
+				}
+				flat := strings.Join(strings.Fields(got), " ")
+				for _, w := range append(tt.want, "DEMO DATA") {
+					if !strings.Contains(flat, w) {
+						t.Errorf("screen lacks %q", w)
+					}
+				}
+				if s := staffOnly.FindString(got); s != "" {
+					t.Errorf("a shopper sees staff text %q:\n%s", s, got)
+				}
+				seen := map[string]bool{}
+				for _, s := range sentences(flat) {
+					if len(s) > 12 && seen[s] {
+						t.Errorf("the screen says %q twice", s)
+					}
+					seen[s] = true
+				}
+				if n := strings.Count(got, "\n"); n != size.h {
+					t.Errorf("screen has %d lines, want %d", n, size.h)
+				}
+			})
+		}
 	}
 }
 
@@ -326,9 +345,9 @@ func TestKioskIdleReset(t *testing.T) {
 }
 
 // TestKioskStaff opens the staff screen: with a PIN, wrong PINs are
-// refused and lock the prompt for a minute, the right one opens the staff
-// screen and F10 there quits; without a PIN the staff screen opens on F12
-// but does not quit.
+// refused and the third locks the prompt for a few seconds, even to the
+// right PIN; after it the right one opens the staff screen and F10 there
+// quits; without a PIN the staff screen opens on F12 but does not quit.
 func TestKioskStaff(t *testing.T) {
 	cfg, clock := demoKioskConfig(t)
 	cfg.StaffPIN = "4711"
@@ -350,11 +369,12 @@ func TestKioskStaff(t *testing.T) {
 	typePIN("1234")
 	typePIN("0000")
 	golden(t, "kiosk-pin-locked.txt", kscreen(t, k))
+	clock.add(2 * time.Second)
 	typePIN("4711") // right, but locked out
-	if k.mode != modePIN || !strings.Contains(kscreen(t, k), "Too many wrong PINs") {
-		t.Fatalf("the right PIN was accepted during the lockout")
+	if s := kscreen(t, k); k.mode != modePIN || !strings.Contains(s, "Too many wrong PINs: try again in 3 seconds.") {
+		t.Fatalf("the right PIN was accepted during the lockout, or the wait is not said:\n%s", s)
 	}
-	clock.add(61 * time.Second)
+	clock.add(3 * time.Second)
 	k.send(tea.KeyPressMsg{Code: 'x', Mod: tea.ModCtrl}) // ignored
 	typePIN("4711")
 	if k.mode != modeStaff || !k.staffOK {
@@ -398,6 +418,73 @@ func TestKioskStaff(t *testing.T) {
 	k.send(idleMsg{gen: k.gen})
 	if k.mode != modeShopper {
 		t.Error("the staff screen outlived the idle time")
+	}
+}
+
+// TestKioskPINLockout types wrong PINs, each after the last lockout
+// ended: the lockout doubles from the third, never passes two minutes,
+// never holds the right PIN back longer than the lockout, and starts
+// again after the right PIN, or after a quarter of an hour of no wrong
+// PIN.
+func TestKioskPINLockout(t *testing.T) {
+	tests := []struct {
+		name    string
+		wrong   int           // wrong PINs, each typed when the prompt is open
+		quiet   time.Duration // then this long without a PIN
+		locked  time.Duration // how long the prompt is then locked
+		message string
+	}{
+		{"one wrong PIN costs nothing", 1, 0, 0, "Wrong PIN."},
+		{"two cost nothing", 2, 0, 0, "Wrong PIN."},
+		{"the third locks for 5 seconds", 3, 0, 5 * time.Second, "Wrong PIN. Try again in 5 seconds."},
+		{"the fourth for 10", 4, 0, 10 * time.Second, "Wrong PIN. Try again in 10 seconds."},
+		{"the seventh for 80", 7, 0, 80 * time.Second, "Wrong PIN. Try again in 80 seconds."},
+		{"the eighth for 2 minutes", 8, 0, 2 * time.Minute, "Wrong PIN. Try again in 2 minutes."},
+		{"the fiftieth for 2 minutes", 50, 0, 2 * time.Minute, "Wrong PIN. Try again in 2 minutes."},
+		{"forgotten after a quarter of an hour", 20, 16 * time.Minute, 0, "Wrong PIN."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, clock := demoKioskConfig(t)
+			cfg.StaffPIN = "4711"
+			k := newKiosk(cfg, clock, 80, 24)
+			typePIN := func(pin string) {
+				k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+				for _, r := range pin {
+					k.send(keyOf(r))
+				}
+				k.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
+			for range tt.wrong {
+				clock.add(pinLockoutMax)
+				typePIN("1234")
+			}
+			if tt.quiet > 0 {
+				clock.add(tt.quiet)
+				typePIN("1234")
+			}
+			if k.pinMessage != tt.message {
+				t.Errorf("message %q, want %q", k.pinMessage, tt.message)
+			}
+			if got := k.pinLocked.Sub(clock.Now()); max(got, 0) != tt.locked {
+				t.Errorf("locked for %v, want %v", got, tt.locked)
+			}
+			if tt.locked > 0 {
+				clock.add(tt.locked - time.Second)
+				typePIN("4711")
+				if k.mode == modeStaff {
+					t.Fatal("the right PIN opened the staff screen during the lockout")
+				}
+			}
+			clock.add(time.Second)
+			typePIN("4711")
+			if k.mode != modeStaff {
+				t.Fatalf("the right PIN after the lockout: mode %d, %q", k.mode, k.pinMessage)
+			}
+			if k.pinTries != 0 {
+				t.Errorf("%d wrong PINs remembered after the right one", k.pinTries)
+			}
+		})
 	}
 }
 
@@ -476,8 +563,8 @@ func TestKioskNewestScanWins(t *testing.T) {
 }
 
 // TestKioskAnySize renders every screen size from 1x1 up: nothing
-// panics, no line is wider than the screen, and the verdict stays
-// readable.
+// panics, no line is wider than the screen, the verdict stays readable,
+// and DEMO stays on screen.
 func TestKioskAnySize(t *testing.T) {
 	cfg, clock := demoKioskConfig(t)
 	cfg.CameraSpec = "/dev/video0"
@@ -497,8 +584,13 @@ func TestKioskAnySize(t *testing.T) {
 				t.Fatalf("%dx%d: %d lines", w, h, n)
 			}
 			// The verdict in words, or in large type.
-			if sc := kscreen(t, k); w >= 20 && h >= 3 && !strings.Contains(sc, "STOP") && !hasBig(sc, "✗ STOP") {
-				t.Fatalf("%dx%d: the STOP is not on screen:\n%s", w, h, kscreen(t, k))
+			sc := kscreen(t, k)
+			if w >= 20 && h >= 3 && !strings.Contains(sc, "STOP") && !hasBig(sc, "✗ STOP") {
+				t.Fatalf("%dx%d: the STOP is not on screen:\n%s", w, h, sc)
+			}
+			// DEMO, at every size that has room for the word.
+			if w >= 4 && !strings.Contains(sc, "DEMO") {
+				t.Fatalf("%dx%d: DEMO is not on screen:\n%s", w, h, sc)
 			}
 		}
 	}
@@ -608,5 +700,104 @@ func TestKioskWithCamera(t *testing.T) {
 	}
 	if s := kscreen(t, k); !hasBig(s, "✗ STOP") || !strings.Contains(s, "Demo HomeRouter AX3000") {
 		t.Errorf("the code the camera read is not on screen:\n%s", s)
+	}
+}
+
+// TestKioskCameraQuiet: a camera that sends no picture — one that does
+// not start, or whose frames cannot be read — is not left saying
+// "Starting the camera…": after cameraQuiet the shopper is told to use
+// the scanner, and a picture brings the camera back.
+func TestKioskCameraQuiet(t *testing.T) {
+	cfg, clock := demoKioskConfig(t)
+	cfg.CameraSpec = "/dev/video0"
+	k := newKiosk(cfg, clock, 120, 40)
+	if cmd := k.Init(); cmd != nil {
+		runCmd(cmd)
+	}
+	if len(k.timers) == 0 || k.timers[len(k.timers)-1] != time.Second {
+		t.Fatalf("timers %v: the camera is not watched", k.timers)
+	}
+	watch := func(after time.Duration) string {
+		clock.add(after)
+		k.send(camWatchMsg{})
+		return strings.Join(strings.Fields(kscreen(t, k)), " ")
+	}
+	if s := watch(4 * time.Second); !strings.Contains(s, "Starting the camera") {
+		t.Errorf("4 s after the start:\n%s", s)
+	}
+	s := watch(time.Second)
+	golden(t, "kiosk-camera-quiet.txt", kscreen(t, k))
+	for _, w := range []string{"No picture from the camera", "Please use the scanner,", "Scan the barcode with the scanner."} {
+		if !strings.Contains(s, w) {
+			t.Errorf("5 s after the start without a picture, the screen lacks %q:\n%s", w, s)
+		}
+	}
+	if strings.Contains(s, "Starting the camera") || strings.Contains(s, "green box") {
+		t.Errorf("a quiet camera is still offered to the shopper:\n%s", s)
+	}
+	k.send(previewMsg{testPreview()})
+	if s := watch(time.Second); strings.Contains(s, "No picture") || !strings.Contains(s, "inside the green box") {
+		t.Errorf("a picture did not bring the camera back:\n%s", s)
+	}
+	// Running, but no picture: unreadable frames.
+	k.send(cameraMsg{scan.CameraEvent{Kind: scan.CameraRunning, Source: "test.mjpeg"}})
+	if s := watch(cameraQuiet); !strings.Contains(s, "No picture from the camera") {
+		t.Errorf("a running camera without pictures for %v:\n%s", cameraQuiet, s)
+	}
+}
+
+// TestUnreadableWords: what a shopper reads for each kind of scan that is
+// not a product code.
+func TestUnreadableWords(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"EAN-13 with a bad check digit", "9520000000012", unreadableBarcode},
+		{"GS1 element string", "(01)09520000000012(10)AB", unreadableBarcode},
+		{"GS1-128 with AIM", "]C10109520000000012", unreadableBarcode},
+		{"Digital Link, bad check digit", "https://id.gs1.org/01/09520000000012", unreadableBarcode},
+		{"Digital Link, short form", "https://example.com/gtin/0952000000001", unreadableBarcode},
+		{"web page", "https://www.example.com/offers", unreadableWebLink},
+		{"web page from a QR code, AIM", "]Q1http://shop.example/p?id=7", unreadableWebLink},
+		{"www", "WWW.EXAMPLE.COM", unreadableWebLink},
+		{"text", "HELLO WORLD", unreadableText},
+		{"Wi-Fi QR code", "]Q1WIFI:S:shop;T:WPA;P:secret;;", unreadableText},
+		{"too long", strings.Repeat("9", maxScan+1), unreadableText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := unreadableWords(tt.in); got != tt.want {
+				t.Errorf("unreadableWords(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestProductName: the brand is not said twice.
+func TestProductName(t *testing.T) {
+	tests := []struct{ brand, model, want string }{
+		{"Philips Hue", "Hue Bridge", "Philips Hue Bridge"},
+		{"Google", "Google Pixel 7", "Google Pixel 7"},
+		{"Google", "Pixel 7", "Google Pixel 7"},
+		{"Philips Hue", "Philips Hue Go", "Philips Hue Go"},
+		{"amazon", "Amazon Echo Dot", "amazon Echo Dot"},
+		{"Ring", "Ringer 2", "Ring Ringer 2"},
+		{"Demo", "", "Demo"},
+		{"", "Hub", "Hub"},
+		{"Evil\x1b[31m", "Evil\x1b[31m Hub", catalog.Sanitize("Evil\x1b[31m") + " Hub"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.brand+"/"+tt.model, func(t *testing.T) {
+			if got := productName(tt.brand, tt.model); got != tt.want {
+				t.Errorf("productName(%q, %q) = %q, want %q", tt.brand, tt.model, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSentences splits where a sentence ends, not at a dot in a name.
+func TestSentences(t *testing.T) {
+	got := sentences("Ask staff. Report it at g.co/vulnz or mail a@b.example. Is it sold? Yes!")
+	want := []string{"Ask staff.", "Report it at g.co/vulnz or mail a@b.example.", "Is it sold?", "Yes!"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sentences = %q, want %q", got, want)
 	}
 }

@@ -19,8 +19,23 @@ import (
 // for the scan field or a hint.
 const (
 	kioskMinW, kioskMinH = 40, 12
-	kioskPanelMinW       = 90 // narrower screens show no preview
-	kioskLabelW          = 20
+	kioskPanelMinW       = 80  // narrower screens show no preview
+	kioskResultW         = 100 // narrower screens show a result without it
+	kioskLabelW          = 27  // "Report a security problem" and two spaces
+)
+
+// What a shopper reads beside the verdict (spec/verdicts.md, "What the
+// shopper reads").
+const (
+	// updatesAre says what security updates are, on the welcome screen.
+	updatesAre = "Security updates are fixes from the maker that keep criminals out of a connected product; when they end, the product still works, but new weak spots are no longer fixed."
+	// afterTheEnd follows a support end still to come.
+	afterTheEnd = "After that, the product still works, but new security weak spots are no longer fixed."
+	// The answers to a scan that is not a product code.
+	unreadableBarcode = "That barcode could not be read as a product."
+	unreadableWebLink = "That code is a web link, not a product barcode: scan the barcode with the numbers under it."
+	unreadableText    = "That code isn't a product barcode: scan the barcode with the numbers under it."
+	scanAgain         = "Please scan it again, or ask a member of staff."
 )
 
 // headlines are what the shopper reads under the verdict, as on the
@@ -45,19 +60,23 @@ func (m *Kiosk) View() tea.View {
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.WindowTitle = "smartcheck kiosk"
+	v.DisableBracketedPasteMode = true // see GuardInput
 	return v
 }
 
 // tinyView is a screen too small to lay out: the answer in words.
 func (m *Kiosk) tinyView() string {
 	lines := []string{"smartcheck kiosk: window too small"}
+	if m.cfg.Demo && m.mode == modeShopper {
+		lines[0] = m.styles.BannerDemo.Render("DEMO") + " smartcheck kiosk: window too small"
+	}
 	switch e := m.current; {
 	case m.mode != modeShopper:
 		lines = append(lines, "staff: Esc to go back")
 	case e == nil:
 		lines = append(lines, "Scan a product's barcode")
 	case e.err != nil:
-		lines = append(lines, "That barcode could not be read. Please try again.")
+		lines = append(lines, unreadableWords(e.input))
 	default:
 		look := m.styles.Verdicts[e.result.Verdict]
 		lines = append(lines, look.Text.Render(look.Symbol+" "+look.Word), headlines[e.result.Verdict])
@@ -74,9 +93,15 @@ func (m *Kiosk) tinyView() string {
 // hasCamera reports whether a camera was asked for.
 func (m *Kiosk) hasCamera() bool { return m.cfg.Camera != nil || m.cfg.CameraSpec != "" }
 
-// panelWidth is the camera panel's width, 0 when there is none.
+// cameraUsable reports whether a shopper may be asked to use the camera:
+// there is one, it has not failed, and it has shown a picture lately.
+func (m *Kiosk) cameraUsable() bool { return m.hasCamera() && m.cam.err == nil && !m.camQuiet }
+
+// panelWidth is the camera panel's width, 0 when there is none. Below
+// kioskResultW a result takes the whole width, so that all of it can be
+// read; the camera still reads the next box held up to it.
 func (m *Kiosk) panelWidth(midH int) int {
-	if m.mode != modeShopper || !m.hasCamera() || m.width < kioskPanelMinW {
+	if m.mode != modeShopper || !m.hasCamera() || m.width < kioskPanelMinW || m.current != nil && m.width < kioskResultW {
 		return 0
 	}
 	// A 16:9 picture in half-block cells (two pixels a cell, stacked) is
@@ -117,21 +142,30 @@ func (m *Kiosk) frame() string {
 	return b.String()
 }
 
+// header is the title line, and the DEMO or STAFF badge at the right,
+// shortened as the screen narrows but never left out.
 func (m *Kiosk) header() string {
 	st := &m.styles
-	left := st.Title.Render("smartcheck") + st.Dim.Render(" · product security check")
-	right := ""
+	lefts := []string{st.Title.Render("smartcheck") + st.Dim.Render(" · product security check"), st.Title.Render("smartcheck"), ""}
+	var rights []string
 	switch {
 	case m.mode != modeShopper:
-		right = st.BannerStale.Render("STAFF")
+		rights = []string{st.BannerStale.Render("STAFF")}
 	case m.cfg.Demo:
-		right = st.BannerDemo.Render("DEMO DATA — invented products, not for real use")
+		for _, t := range []string{"DEMO DATA — invented products, not for real use", "DEMO DATA — not for real use", "DEMO DATA", "DEMO"} {
+			rights = append(rights, st.BannerDemo.Render(t))
+		}
+	default:
+		rights = []string{""}
 	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return clip(left, m.width)
+	for _, left := range lefts {
+		for _, right := range rights {
+			if gap := m.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 || left == "" && gap >= 0 {
+				return left + strings.Repeat(" ", gap) + right
+			}
+		}
 	}
-	return left + strings.Repeat(" ", gap) + right
+	return clip(rights[len(rights)-1], m.width)
 }
 
 func (m *Kiosk) footer() string {
@@ -185,7 +219,9 @@ func (c *kioskWriter) field(label lipgloss.Style, name string, value lipgloss.St
 	lw := kioskLabelW
 	if c.w < 50 {
 		lw = 0 // the label on a line of its own
-		c.add(label.Render(name))
+		if name != "" {
+			c.add(label.Render(name))
+		}
 	}
 	pad := strings.Repeat(" ", lw)
 	for i, l := range wrapLines(text, max(10, c.w-lw)) {
@@ -256,7 +292,9 @@ func (m *Kiosk) welcomeLines(c *kioskWriter, h int) {
 	c.add("")
 	c.wrap(st.Bold, "How long will this smart product get security updates? Scan it to find out.", 0)
 	c.add("")
-	camera := m.hasCamera() && m.cam.err == nil
+	c.wrap(lipgloss.NewStyle(), updatesAre, 0)
+	c.add("")
+	camera := m.cameraUsable()
 	step := func(n, text string) {
 		first := true
 		for _, l := range strings.Split(lipgloss.Wrap(text, max(10, c.w-5), ""), "\n") {
@@ -276,20 +314,29 @@ func (m *Kiosk) welcomeLines(c *kioskWriter, h int) {
 		step("2", "Scan the barcode with the scanner.")
 	}
 	step("3", "Read the answer here.")
-	c.wrap(st.Dim, "Phones, watches, speakers, TVs, routers, cameras, smart plugs: any product that connects to the internet.", 0)
+	const which = "Phones, watches, speakers, TVs, routers, cameras, smart plugs: any product that connects to the internet."
+	if len(c.lines)+len(wrapLines(which, max(10, c.w))) <= h {
+		c.wrap(st.Dim, which, 0)
+	}
 }
 
-// resultLines are the answer for the shopper: shopper texts only.
+// resultLines are the answer for the shopper, shopper texts only: the
+// verdict, what it means, the product, why (the notes), then the facts.
+// No sentence is said twice.
 func (m *Kiosk) resultLines(c *kioskWriter, h int) {
 	st := &m.styles
 	e := m.current
+	plain := lipgloss.NewStyle()
 	c.add("")
 	if e.err != nil {
 		look := st.Verdicts[catalog.Check]
 		c.big(look.Text, "? TRY AGAIN", look.Tag)
 		c.add("")
-		c.wrap(st.Bold, "That barcode could not be read as a product.", 0)
-		c.wrap(lipgloss.NewStyle(), "Please scan it again, or ask a member of staff.", 0)
+		words := unreadableWords(e.input)
+		c.wrap(st.Bold, words, 0)
+		if words == unreadableBarcode {
+			c.wrap(plain, scanAgain, 0)
+		}
 		return
 	}
 	r := e.result
@@ -298,38 +345,17 @@ func (m *Kiosk) resultLines(c *kioskWriter, h int) {
 	c.add("")
 	c.wrap(st.Bold, headlines[r.Verdict], 0)
 	c.add("")
-	s := catalog.Sanitize
-	plain := lipgloss.NewStyle()
 	d := r.Declaration
 	if d != nil {
-		c.wrap(st.Title, s(strings.TrimSpace(d.Brand+" "+d.Model)), 0)
+		c.wrap(st.Title, productName(d.Brand, d.Model), 0)
 	} else {
 		c.wrap(st.Dim, "Barcode "+r.GTIN, 0)
 	}
-	c.add("")
-	if d != nil {
-		sp := supportForShoppers(r, d)
-		// The end date in large type when the screen is tall enough to
-		// keep everything else.
-		if sp.big != "" && h >= 34 && bigWidth(sp.big) <= c.w {
-			c.add(st.Label.Render("Security updates until at least"))
-			for _, l := range bigText(sp.big) {
-				c.add(st.Bold.Render(l))
-			}
-			c.wrap(st.Bold, sp.after, 0)
-			c.add("")
-		} else {
-			c.field(st.Label, "Security updates", st.Bold, sp.words)
-		}
-		c.field(st.Label, "Report a problem", plain, contactForShoppers(d))
-		c.field(st.Label, "Passwords", plain, catalog.PasswordWords(d.Passwords))
+	notes, dated := kioskNotes(r), datedVerdict(r)
+	if len(notes) > 0 {
+		c.add("")
 	}
-	first := true
-	for _, n := range kioskNotes(r) {
-		if first {
-			c.add("")
-			first = false
-		}
+	for _, n := range notes {
 		nl := st.Verdicts[n.verdict]
 		for i, l := range strings.Split(lipgloss.Wrap(n.text, max(10, c.w-2), ""), "\n") {
 			if i == 0 {
@@ -339,6 +365,38 @@ func (m *Kiosk) resultLines(c *kioskWriter, h int) {
 			}
 		}
 	}
+	if d == nil {
+		return
+	}
+	c.add("")
+	sp := supportForShoppers(r, d)
+	// The support end in large type only when it is good news to read
+	// from afar, and the screen is tall enough to keep everything else.
+	switch good := r.Verdict == catalog.OK || r.Verdict == catalog.NotInScope || r.Verdict == catalog.Caution; {
+	case good && sp.big != "" && h >= 34 && bigWidth(sp.big) <= c.w:
+		c.add(st.Label.Render("Security updates until at least"))
+		style := st.Bold
+		if dated != nil {
+			style = st.Verdicts[*dated].Text
+		}
+		for _, l := range bigText(sp.big) {
+			c.add(style.Render(l))
+		}
+		c.wrap(st.Bold, sp.after, 0)
+		c.wrap(plain, afterTheEnd, 0)
+		c.add("")
+	default:
+		style := st.Bold
+		if dated != nil {
+			style = st.Verdicts[*dated].Text
+		}
+		c.field(st.Label, "Security updates", style, sp.words)
+		if sp.big != "" && good {
+			c.field(st.Label, "", plain, afterTheEnd)
+		}
+	}
+	c.field(st.Label, "Report a security problem", plain, contactForShoppers(d))
+	c.field(st.Label, "Passwords", plain, catalog.PasswordWords(d.Passwords))
 }
 
 // kioskNote is a shopper text and the verdict of its finding.
@@ -347,19 +405,116 @@ type kioskNote struct {
 	text    string
 }
 
-// kioskNotes are the shopper texts of the findings that count, each
-// once, less what the headline already says (as shopperNotes).
-func kioskNotes(r *catalog.Result) []kioskNote {
-	var notes []kioskNote
-	seen := map[string]bool{headlines[r.Verdict]: true}
+// datedFindings are the findings about the support end, which the
+// "Security updates" line says in full: their notes would repeat it.
+var datedFindings = map[string]bool{"support-ended": true, "support-ends-now": true, "support-ends-soon": true}
+
+// counts reports whether a finding gives the shopper a note.
+func counts(f catalog.Finding) bool {
+	return !f.Excepted && f.Shopper != "" && (f.Verdict != catalog.OK || f.Code == "support-extended")
+}
+
+// datedVerdict is the verdict of the finding about the support end, nil
+// when there is none.
+func datedVerdict(r *catalog.Result) *catalog.Verdict {
 	for _, f := range r.Findings {
-		if f.Excepted || f.Shopper == "" || seen[f.Shopper] || f.Verdict == catalog.OK && f.Code != "support-extended" {
+		if counts(f) && datedFindings[f.Code] {
+			return &f.Verdict
+		}
+	}
+	return nil
+}
+
+// kioskNotes are the shopper texts of the findings that count, less every
+// sentence the headline or an earlier note already says, and less those
+// about the support end (see datedVerdict).
+func kioskNotes(r *catalog.Result) (notes []kioskNote) {
+	seen := map[string]bool{}
+	for _, s := range sentences(headlines[r.Verdict]) {
+		seen[s] = true
+	}
+	for _, f := range r.Findings {
+		// The headline says what "excepted" would.
+		if !counts(f) || datedFindings[f.Code] || f.Code == "excepted" {
 			continue
 		}
-		seen[f.Shopper] = true
-		notes = append(notes, kioskNote{f.Verdict, catalog.Sanitize(f.Shopper)})
+		var kept []string
+		for _, s := range sentences(catalog.Sanitize(f.Shopper)) {
+			if !seen[s] {
+				seen[s] = true
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) > 0 {
+			notes = append(notes, kioskNote{f.Verdict, strings.Join(kept, " ")})
+		}
 	}
 	return notes
+}
+
+// sentences splits text after each full stop, question or exclamation
+// mark that ends a word.
+func sentences(text string) []string {
+	var out []string
+	for text = strings.TrimSpace(text); text != ""; {
+		i := strings.IndexAny(text, ".?!")
+		for i >= 0 && i+1 < len(text) && text[i+1] != ' ' {
+			j := strings.IndexAny(text[i+1:], ".?!")
+			if j < 0 {
+				i = -1
+				break
+			}
+			i += 1 + j
+		}
+		if i < 0 {
+			out = append(out, text)
+			break
+		}
+		out = append(out, text[:i+1])
+		text = strings.TrimSpace(text[i+1:])
+	}
+	return out
+}
+
+// productName is the brand and the model, without saying the brand
+// twice: "Philips Hue" and "Hue Bridge" make "Philips Hue Bridge",
+// "Google" and "Google Pixel 7" make "Google Pixel 7".
+func productName(brand, model string) string {
+	b, mo := strings.Fields(catalog.Sanitize(brand)), strings.Fields(catalog.Sanitize(model))
+	for k := min(len(b), len(mo)); k > 0; k-- {
+		if strings.EqualFold(strings.Join(b[len(b)-k:], " "), strings.Join(mo[:k], " ")) {
+			mo = mo[k:]
+			break
+		}
+	}
+	return strings.Join(append(b, mo...), " ")
+}
+
+// unreadableWords is what a shopper reads for a scan that is not a
+// product code: a web link or other text is named as such, with what to
+// scan instead; anything that looks like a product code was misread.
+func unreadableWords(input string) string {
+	s := strings.TrimSpace(input)
+	if len(s) >= 3 && s[0] == ']' {
+		s = s[3:] // the AIM symbology identifier: "]Q1"
+	}
+	lower := strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "www."):
+		// A GS1 Digital Link names a GTIN in its path; one that does
+		// not parse was misread or is damaged.
+		if strings.Contains(lower, "/01/") || strings.Contains(lower, "/gtin/") {
+			return unreadableBarcode
+		}
+		return unreadableWebLink
+	case s == "" || len(input) > maxScan:
+		return unreadableText
+	}
+	// A GTIN, a GS1 element string, bracketed or not: digits first.
+	if digits := strings.TrimPrefix(s, "("); digits != "" && digits[0] >= '0' && digits[0] <= '9' {
+		return unreadableBarcode
+	}
+	return unreadableText
 }
 
 // shopperSupport is the support end for shoppers.
@@ -518,7 +673,7 @@ func (m *Kiosk) staffLines(c *kioskWriter) {
 		if m.cfg.StopHint != "" {
 			how += " (" + m.cfg.StopHint + ")"
 		}
-		c.field(st.Label, "Leave", plain, "No staff PIN is set (--staff-pin), so the kiosk cannot be left from here: "+how+". Esc goes back to the shopper screen.")
+		c.field(st.Label, "Leave", plain, "No staff PIN is set (--staff-pin-file or $SMARTCHECK_STAFF_PIN), so the kiosk cannot be left from here: "+how+". Esc goes back to the shopper screen.")
 	}
 }
 
@@ -544,7 +699,7 @@ func (m *Kiosk) lastScanLines(c *kioskWriter) {
 		product += " · batch " + s(r.Batch)
 	}
 	if d := r.Declaration; d != nil {
-		product = fmt.Sprintf("%s · %s", s(strings.TrimSpace(d.Brand+" "+d.Model)), product)
+		product = fmt.Sprintf("%s · %s", productName(d.Brand, d.Model), product)
 		c.field(st.Label, "Product", plain, product)
 		c.field(st.Label, "Facts from", plain, fmt.Sprintf("#%d %s v%d · %s", r.Index, s(d.ID), d.Version, s(signerName(r.Signer))))
 	} else {
@@ -613,6 +768,8 @@ func (m *Kiosk) renderPanel(w, h int) []string {
 	switch {
 	case m.cam.err != nil && !m.cam.running:
 		body = []string{"", st.Bold.Render("The camera isn't working"), st.Bold.Render("at the moment."), "", "Please use the scanner,", "or ask a member of staff."}
+	case m.camQuiet:
+		body = []string{"", st.Bold.Render("No picture from the camera"), st.Bold.Render("at the moment."), "", "Please use the scanner,", "or ask a member of staff."}
 	case m.preview == nil:
 		body = []string{"", "Starting the camera…"}
 	default:
@@ -628,7 +785,7 @@ func (m *Kiosk) renderPanel(w, h int) []string {
 			cols = min(inner, max(1, rows*2*ib.Dx()/max(1, ib.Dy())))
 		}
 		body = halfBlocks(img, cols, rows, true)
-		caption = "Hold the barcode inside the green box."
+		caption = "Hold the barcode steady inside the green box."
 	}
 	out := make([]string, 0, h)
 	title := " Camera "
@@ -644,8 +801,12 @@ func (m *Kiosk) renderPanel(w, h int) []string {
 		out = append(out, side+strings.Repeat(" ", inner)+side)
 	}
 	out = append(out, border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
-	if caption != "" && len(out) < h {
-		out = append(out, center(st.Bold.Render(caption), w))
+	if caption != "" {
+		for _, l := range strings.Split(lipgloss.Wrap(caption, w, ""), "\n") {
+			if len(out) < h {
+				out = append(out, center(st.Bold.Render(l), w))
+			}
+		}
 	}
 	for len(out) < h {
 		out = append(out, strings.Repeat(" ", w))

@@ -16,7 +16,8 @@ func RunTill(cfg TillConfig, in io.Reader, out io.Writer) error {
 		return err
 	}
 	m := NewTill(cfg)
-	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+	// Without paste markers: see GuardInput.
+	p := tea.NewProgram(m, tea.WithInput(GuardInput(in.(*os.File))), tea.WithOutput(out), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 		// A till is left with F10 or Ctrl+C, not by a stray signal key.
 		switch msg.(type) {
 		case tea.SuspendMsg, tea.InterruptMsg:

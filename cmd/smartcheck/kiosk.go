@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -16,7 +18,7 @@ import (
 //
 //	smartcheck kiosk [--catalog DIR] [--trust FILE] [--at DATE] [--state DIR]
 //	                 [--camera DEVICE|DIR|FILE.mjpeg] [--camera-size 1280x720] [--camera-format auto|mjpeg|yuyv]
-//	                 [--fps 15] [--confirm 3] [--idle 30s] [--staff-pin PIN]
+//	                 [--fps 15] [--confirm 3] [--idle 30s] [--staff-pin-file FILE]
 //	                 [--support-ended=stop|caution] [--caution-months N]
 //	                 [--sync URL [--sync-every 15m]]
 //
@@ -28,8 +30,12 @@ import (
 // background, into --catalog (default: the installed catalog's
 // directory), never falling back to the demo catalog; the staff screen
 // says how syncing goes, the shopper's never does.
+//
+// The staff PIN comes from --staff-pin-file (a file holding the PIN, on a
+// line of its own) or $SMARTCHECK_STAFF_PIN; --staff-pin PIN still works,
+// but every user of the machine can read it in ps.
 func (e *env) kiosk(args []string) error {
-	fs := e.newFlags("kiosk", "[--camera /dev/video0|DIR|FILE.mjpeg] [--idle 30s] [--staff-pin PIN] [--catalog DIR] [--at YYYY-MM-DD]")
+	fs := e.newFlags("kiosk", "[--camera /dev/video0|DIR|FILE.mjpeg] [--idle 30s] [--staff-pin-file FILE] [--catalog DIR] [--at YYYY-MM-DD]")
 	var cf catalogFlags
 	cf.register(fs)
 	var pf policyFlags
@@ -40,7 +46,8 @@ func (e *env) kiosk(args []string) error {
 	fps := fs.Int("fps", 15, "frames a second to ask of the camera, or to play a directory or MJPEG file at")
 	confirm := fs.Int("confirm", 3, "consecutive decoded camera frames that must agree on a code")
 	idle := fs.Duration("idle", 30*time.Second, "clear the screen after this long without a scan")
-	pin := fs.String("staff-pin", "", "staff `PIN` (4 to 16 digits) that F12 asks for; with it F10 quits (default $SMARTCHECK_STAFF_PIN; without either, the kiosk is stopped with kill)")
+	pinFile := fs.String("staff-pin-file", "", "read the staff PIN (4 to 16 digits) that F12 asks for from `FILE`; with a PIN F10 quits (default $SMARTCHECK_STAFF_PIN; without either, the kiosk is stopped with kill)")
+	pin := fs.String("staff-pin", "", "the staff `PIN` itself: visible to every user in ps, so prefer --staff-pin-file or $SMARTCHECK_STAFF_PIN")
 	var ff followFlags
 	ff.register(fs)
 	rest, err := parse(fs, args)
@@ -88,12 +95,9 @@ func (e *env) kiosk(args []string) error {
 		e.errorf("--camera-format must be auto, mjpeg or yuyv, not %q", *format)
 		return errUsage
 	}
-	staffPIN := *pin
-	if staffPIN == "" {
-		staffPIN = os.Getenv("SMARTCHECK_STAFF_PIN")
-	}
-	if staffPIN != "" && !validPIN(staffPIN) {
-		e.errorf("--staff-pin must be 4 to 16 digits")
+	staffPIN, err := staffPINOf(*pin, *pinFile, os.Getenv("SMARTCHECK_STAFF_PIN"))
+	if err != nil {
+		e.errorf("%v", err)
 		return errUsage
 	}
 	if err := ff.check(fs, &cf); err != nil {
@@ -142,6 +146,65 @@ func (e *env) kiosk(args []string) error {
 		e.errorf("the catalog was not trusted: %v", cfg.Untrusted)
 	}
 	return nil
+}
+
+// maxPINFile bounds what --staff-pin-file reads: a PIN and a line end,
+// with room to spare.
+const maxPINFile = 256
+
+// staffPINOf is the staff PIN from --staff-pin, --staff-pin-file or
+// $SMARTCHECK_STAFF_PIN (env), in that order; "" when none is given.
+func staffPINOf(flag, file, env string) (string, error) {
+	switch {
+	case flag != "" && file != "":
+		return "", errors.New("give --staff-pin or --staff-pin-file, not both")
+	case flag != "":
+		if !validPIN(flag) {
+			return "", errors.New("--staff-pin must be 4 to 16 digits")
+		}
+		return flag, nil
+	case file != "":
+		pin, err := readPINFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--staff-pin-file: %w", err)
+		}
+		return pin, nil
+	case env != "":
+		if !validPIN(env) {
+			return "", errors.New("$SMARTCHECK_STAFF_PIN must be 4 to 16 digits")
+		}
+		return env, nil
+	}
+	return "", nil
+}
+
+// readPINFile reads a PIN from a regular file of one line. It looks
+// before it opens: opening a FIFO would wait for a writer.
+func readPINFile(name string) (string, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file", name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPINFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxPINFile {
+		return "", fmt.Errorf("%s is longer than a PIN", name)
+	}
+	pin := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if !validPIN(pin) {
+		return "", fmt.Errorf("%s must hold the PIN, 4 to 16 digits, on a line of its own", name)
+	}
+	return pin, nil
 }
 
 func validPIN(s string) bool {
