@@ -16,25 +16,22 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+var catalogCommands = [][2]string{
+	{"build", "write a new catalog from signed records"},
+	{"append", "append signed records and sign a new checkpoint"},
+	{"withdraw", "withdraw a record of the catalog"},
+	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
+	{"sync", "fetch and install a newer published catalog"},
+}
+
 func (e *env) catalog(args []string) error {
-	if len(args) == 0 {
-		e.errorf("usage: smartcheck catalog build|append|withdraw|verify|sync ...")
-		return errUsage
-	}
-	switch args[0] {
-	case "build":
-		return e.catalogBuild(args[1:])
-	case "append":
-		return e.catalogAppend(args[1:])
-	case "withdraw":
-		return e.catalogWithdraw(args[1:])
-	case "verify":
-		return e.catalogVerify(args[1:])
-	case "sync":
-		return e.catalogSync(args[1:])
-	}
-	e.errorf("unknown catalog command %q: want build, append, withdraw, verify or sync", args[0])
-	return errUsage
+	return e.subcommand("catalog", args, catalogCommands, map[string]func([]string) error{
+		"build":    e.catalogBuild,
+		"append":   e.catalogAppend,
+		"withdraw": e.catalogWithdraw,
+		"verify":   e.catalogVerify,
+		"sync":     e.catalogSync,
+	})
 }
 
 // readRecords reads signed record files. A file that cannot be read is an
