@@ -39,7 +39,9 @@
 // receipt to --printer (socket://HOST:9100, a device file such as
 // /dev/usb/lp0, or file:PATH), Esc clears the field, the arrow and page keys
 // scroll the history, F10 or Ctrl+C quits. Every check is appended to the
-// due-diligence log (--log, default $XDG_STATE_HOME/smartcheck/checks.jsonl).
+// due-diligence log (--log, default $XDG_STATE_HOME/smartcheck/checks.jsonl),
+// one write a record, which two tills may share; a --log that is not a
+// regular file (a named pipe, a device) is refused before the screen starts.
 // A catalog that fails verification does not stop the till: every scan is
 // then CHECK catalog-untrusted, with the reason.
 //
@@ -245,8 +247,24 @@
 // how the last sync went; a refused catalog also gets a banner. With
 // --sync the till uses only the catalog it follows, never the demo.
 //
-// Errors are printed as `smartcheck: ...`; a security failure (a bad
-// signature, a rollback, a rewritten history) says so plainly.
+// # Help and errors
+//
+//	smartcheck help [COMMAND [SUBCOMMAND]]
+//	smartcheck COMMAND --help        (or -h)
+//	smartcheck --version
+//
+// Help goes to standard output and exits 0: the list of commands, or a
+// command's synopsis, every flag and, for the till, the kiosk and the
+// label screen, every key (read from the screen's key map). --version
+// prints the main module's version and, when the build recorded it, the
+// revision it was built from.
+//
+// Errors go to standard error, one line each starting `smartcheck: `,
+// with a `smartcheck: hint: ` line after it when there is something to
+// do about it; a security failure (a bad signature, a rollback, a
+// rewritten history) says so plainly, and a network failure says what
+// happened in words ("nothing is listening at 127.0.0.1:9"). Exit status
+// 2 is a usage error (a flag or argument that is wrong), 1 a failure.
 package main
 
 import (
@@ -512,7 +530,7 @@ func flagError(fs *flag.FlagSet, err error) string {
 	}
 	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
 		why := m[3]
-		if f := fs.Lookup(m[2]); f != nil {
+		if f := fs.Lookup(m[2]); f != nil && why != "value out of range" {
 			if g, ok := f.Value.(flag.Getter); ok {
 				switch g.Get().(type) {
 				case bool:
