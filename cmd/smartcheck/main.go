@@ -343,6 +343,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
+		if strings.HasPrefix(args[0], "-") {
+			e.errorf("help takes a command, not %q", args[0])
+			e.hintf("run 'smartcheck help' for the list of commands")
+			return 2
+		}
 		return run(append(slices.Clone(args), "--help"), stdin, stdout, stderr)
 	default:
 		e.errorf("unknown command %q", cmd)
