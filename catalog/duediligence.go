@@ -22,10 +22,12 @@ import (
 // ss.22-23), kept where nobody has to remember to keep it.
 //
 // The file is only ever appended to: opened with O_APPEND, each line
-// written whole in one write and synced to disk before the next. A crash
-// may leave a torn last line; the next writer starts a fresh line first,
-// so a torn line never swallows the line after it, and readers skip a
-// line that does not parse (ReadDueDiligenceLog reports it).
+// written whole in one write(2) and synced to disk before the next, so
+// that two tills may share one log. A crash may leave a torn last line;
+// every writer looks at the file's last byte before it appends and starts
+// a fresh line after a torn one, and readers skip a line that does not
+// parse (ReadDueDiligenceLog reports it) but read a whole record that
+// follows a torn one on the same line, as when two writers raced.
 
 // Events of the due-diligence log.
 const (
@@ -67,28 +69,68 @@ func DueDiligenceCatalogOf(cp *Checkpoint) *DueDiligenceCatalog {
 }
 
 // DueDiligenceLog appends records to a due-diligence log file. Its
-// methods may be called from several goroutines.
+// methods may be called from several goroutines; several processes (two
+// tills sharing a log) may append to one file.
 type DueDiligenceLog struct {
-	mu    sync.Mutex
-	f     *os.File
-	path  string
-	fresh bool // the next write must start a new line first (a torn line precedes it)
+	mu   sync.Mutex
+	f    *os.File
+	path string
+}
+
+// NotRegularFileError is returned for a due-diligence log that exists and
+// is not a regular file: a named pipe would hang the till until something
+// read it, a device or a directory keeps nothing.
+type NotRegularFileError struct {
+	Path string
+	Mode os.FileMode
+}
+
+func (e *NotRegularFileError) Error() string {
+	return fmt.Sprintf("due-diligence log %s is %s, not a regular file", e.Path, describeMode(e.Mode))
+}
+
+func describeMode(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a plain file (" + m.Type().String() + ")"
 }
 
 // OpenDueDiligenceLog opens the log at path for appending, creating it
-// (and its directory) when needed. When the file does not end in a
-// newline, as after a crash in the middle of a write, the next record
-// starts on a new line.
+// (and its directory) when needed. It refuses anything but a regular file,
+// without waiting: a named pipe is opened without blocking and then
+// refused. When the file does not end in a newline, as after a crash in
+// the middle of a write, the next record starts on a new line.
 func OpenDueDiligenceLog(path string) (*DueDiligenceLog, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("due-diligence log: %w", err)
 	}
-	_, statErr := os.Stat(path)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	fi, statErr := os.Stat(path)
+	if statErr == nil && !fi.Mode().IsRegular() {
+		return nil, &NotRegularFileError{Path: path, Mode: fi.Mode()}
+	}
+	// Read as well as append: each Append looks at the file's last byte.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|openNoBlock, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("due-diligence log: %w", err)
 	}
-	l := &DueDiligenceLog{f: f, path: path}
+	// The file may have been replaced between Stat and OpenFile.
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("due-diligence log: %w", err)
+		}
+		return nil, &NotRegularFileError{Path: path, Mode: fi.Mode()}
+	}
 	if errors.Is(statErr, os.ErrNotExist) {
 		// Make the new file's name durable too.
 		if d, err := os.Open(filepath.Dir(path)); err == nil {
@@ -96,29 +138,18 @@ func OpenDueDiligenceLog(path string) (*DueDiligenceLog, error) {
 			d.Close()
 		}
 	}
-	torn, err := endsTorn(path)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("due-diligence log: %w", err)
-	}
-	l.fresh = torn
-	return l, nil
+	return &DueDiligenceLog{f: f, path: path}, nil
 }
 
-// endsTorn reports whether the file is non-empty and does not end in a
-// newline.
-func endsTorn(path string) (bool, error) {
-	r, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer r.Close()
-	fi, err := r.Stat()
+// endsTorn reports whether f is non-empty and does not end in a newline:
+// the last write to it, by this process or another, was cut short.
+func endsTorn(f *os.File) (bool, error) {
+	fi, err := f.Stat()
 	if err != nil || fi.Size() == 0 {
 		return false, err
 	}
 	var last [1]byte
-	if _, err := r.ReadAt(last[:], fi.Size()-1); err != nil {
+	if _, err := f.ReadAt(last[:], fi.Size()-1); err != nil {
 		return false, err
 	}
 	return last[0] != '\n', nil
@@ -127,7 +158,12 @@ func endsTorn(path string) (bool, error) {
 // Path returns the file the log appends to.
 func (l *DueDiligenceLog) Path() string { return l.path }
 
-// Append writes rec as one line and syncs it to disk before returning.
+// Append writes rec as one line, in one write(2) to the end of the file
+// (O_APPEND), and syncs it to disk before returning. Another process's
+// record never lands in the middle of it. When the file does not end in a
+// newline (another writer's line was cut short), the line starts with one,
+// so that the torn line does not swallow it; ReadDueDiligenceLog recovers
+// a record that follows a torn line anyway, for the writer that raced.
 func (l *DueDiligenceLog) Append(rec DueDiligenceRecord) error {
 	line, err := json.Marshal(rec)
 	if err != nil {
@@ -138,19 +174,19 @@ func (l *DueDiligenceLog) Append(rec DueDiligenceRecord) error {
 	if l.f == nil {
 		return errors.New("due-diligence log: closed")
 	}
+	torn, err := endsTorn(l.f)
+	if err != nil {
+		return fmt.Errorf("due-diligence log %s: %w", l.path, err)
+	}
 	buf := make([]byte, 0, len(line)+2)
-	if l.fresh {
+	if torn {
 		buf = append(buf, '\n')
 	}
 	buf = append(buf, line...)
 	buf = append(buf, '\n')
-	n, err := l.f.Write(buf)
-	if err != nil {
-		// A short write leaves a torn line: start the next one afresh.
-		l.fresh = n > 0 && n < len(buf)
+	if err := writeOnce(l.f, buf); err != nil {
 		return fmt.Errorf("due-diligence log %s: %w", l.path, err)
 	}
-	l.fresh = false
 	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("due-diligence log %s: sync: %w", l.path, err)
 	}
@@ -171,18 +207,44 @@ func (l *DueDiligenceLog) Close() error {
 
 // ReadDueDiligenceLog reads a due-diligence log. Lines that are not a
 // record (a torn line after a crash, an empty line) are skipped; bad
-// gives their line numbers, counting from 1.
+// gives their line numbers, counting from 1. A line that begins with a
+// torn record and goes on with a whole one (another process appended to
+// the file before the torn line's writer could end it) is bad, and the
+// whole record in it is read: every record starts with {"time":, which
+// cannot occur inside a JSON string.
 func ReadDueDiligenceLog(r io.Reader) (recs []DueDiligenceRecord, bad []int, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
-		var rec DueDiligenceRecord
-		if len(line) == 0 || json.Unmarshal(line, &rec) != nil || rec.Event == "" {
-			bad = append(bad, n)
+		if rec, ok := parseDDLine(line); ok {
+			recs = append(recs, rec)
 			continue
 		}
-		recs = append(recs, rec)
+		bad = append(bad, n)
+		for i := 1; i < len(line); i++ {
+			j := bytes.Index(line[i:], ddRecordStart)
+			if j < 0 {
+				break
+			}
+			i += j
+			if rec, ok := parseDDLine(line[i:]); ok {
+				recs = append(recs, rec)
+				break
+			}
+		}
 	}
 	return recs, bad, sc.Err()
+}
+
+// ddRecordStart is how json.Marshal begins every DueDiligenceRecord: its
+// first field is Time.
+var ddRecordStart = []byte(`{"time":`)
+
+func parseDDLine(line []byte) (DueDiligenceRecord, bool) {
+	var rec DueDiligenceRecord
+	if len(line) == 0 || json.Unmarshal(line, &rec) != nil || rec.Event == "" {
+		return DueDiligenceRecord{}, false
+	}
+	return rec, true
 }

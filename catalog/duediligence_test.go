@@ -2,10 +2,16 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -149,5 +155,217 @@ func TestDueDiligenceUnwritableDir(t *testing.T) {
 	os.WriteFile(blocker, nil, 0o644)
 	if _, err := OpenDueDiligenceLog(filepath.Join(blocker, "checks.jsonl")); err == nil {
 		t.Fatal("opened a log under a regular file")
+	}
+}
+
+// TestDueDiligenceTornByAnother: a torn line that another writer left
+// (a till that crashed mid-write, or whose write was cut short) never
+// swallows the next record, whether this writer sees it before it
+// appends or the two race and the record lands on the torn line.
+func TestDueDiligenceTornByAnother(t *testing.T) {
+	torn := `{"time":"2026-11-24T10:00:00Z","event":"check","seq":9,"inp`
+	whole := func(seq int) string {
+		b, err := json.Marshal(ddRecord(seq, gtinB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name     string
+		contents string // written by "another till"; %s is a whole record of seq 5
+		appended bool   // this writer then appends seqs 1 and 2
+		wantSeqs []int
+		wantBad  []int
+	}{
+		{"torn line seen before appending", torn, true, []int{1, 2}, []int{1}},
+		{"whole record after a torn one, same line", torn + whole(5) + "\n", false, []int{5}, []int{1}},
+		{"two torn, then a whole record", torn + torn + whole(5) + "\n", false, []int{5}, []int{1}},
+		{"whole record after a torn one, then this writer", torn + whole(5), true, []int{5, 1, 2}, []int{1}},
+		{"torn record holding the start of a record in a string", `{"time":"x","event":"check","input":"{\"time\":` + whole(5) + "\n", false, []int{5}, []int{1}},
+		{"garbage only", "not json at all\n{\"time\":\n", false, nil, []int{1, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "checks.jsonl")
+			l, err := OpenDueDiligenceLog(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			// The other till writes after this one opened the file.
+			other, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other.WriteString(tt.contents)
+			other.Close()
+			if tt.appended {
+				for seq := 1; seq <= 2; seq++ {
+					if err := l.Append(ddRecord(seq, gtinA)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			recs, bad := readDD(t, path)
+			if got := seqs(recs); !slices.Equal(got, tt.wantSeqs) {
+				t.Errorf("seqs = %v, want %v", got, tt.wantSeqs)
+			}
+			if !slices.Equal(bad, tt.wantBad) {
+				t.Errorf("bad lines = %v, want %v", bad, tt.wantBad)
+			}
+		})
+	}
+}
+
+// TestDueDiligenceSharedByTwoTills appends from two logs open on one file
+// at once, while a third writer leaves torn lines: every record of both
+// is read back whole.
+func TestDueDiligenceSharedByTwoTills(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checks.jsonl")
+	const n = 150
+	var wg sync.WaitGroup
+	for till := range 2 {
+		l, err := OpenDueDiligenceLog(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			defer l.Close()
+			for i := range n {
+				rec := ddRecord(till*1000+i, gtinA)
+				rec.Input = strings.Repeat("9", 3000) // long lines: more chance to interleave
+				if err := l.Append(rec); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		for range 20 {
+			f.WriteString(`{"time":"2026-11-24T10:00:00Z","ev`)
+			time.Sleep(time.Millisecond)
+		}
+	})
+	wg.Wait()
+	recs, _ := readDD(t, path)
+	got := map[int]bool{}
+	for _, r := range recs {
+		got[r.Seq] = true
+	}
+	for till := range 2 {
+		for i := range n {
+			if !got[till*1000+i] {
+				t.Errorf("record %d of till %d is lost", i, till)
+			}
+		}
+	}
+}
+
+// TestDueDiligenceOneWrite: each record is one write(2), watched with
+// strace, so that another process's record cannot land inside it.
+func TestDueDiligenceOneWrite(t *testing.T) {
+	if path := os.Getenv("SMARTCHECK_TEST_DDLOG"); path != "" {
+		l, err := OpenDueDiligenceLog(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := range 3 {
+			if err := l.Append(ddRecord(seq, gtinA)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.Close()
+		return
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("strace is missing, and CI=true: .ci/run should install it")
+		}
+		t.Skip("strace is not installed")
+	}
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "trace")
+	cmd := exec.Command(strace, "-f", "-e", "trace=write,pwrite64,writev", "-s", "20", "-o", trace,
+		os.Args[0], "-test.run=^TestDueDiligenceOneWrite$")
+	cmd.Env = append(os.Environ(), "SMARTCHECK_TEST_DDLOG="+filepath.Join(dir, "checks.jsonl"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if bytes.Contains(out, []byte("ptrace")) || bytes.Contains(out, []byte("Operation not permitted")) {
+			t.Skipf("strace cannot trace here: %s", out)
+		}
+		t.Fatalf("%v: %s", err, out)
+	}
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each write of the log appears as write(FD, "{\"time\":...", N) = N.
+	var writes []string
+	for line := range strings.Lines(string(data)) {
+		if strings.Contains(line, `"{\"time\":`) {
+			writes = append(writes, line)
+		}
+	}
+	if len(writes) != 3 {
+		t.Fatalf("%d writes of records, want 3 (one each):\n%s", len(writes), data)
+	}
+	for _, w := range writes {
+		var fd, n, ret int
+		i := strings.Index(w, "write(")
+		if _, err := fmt.Sscanf(w[i:], "write(%d,", &fd); err != nil {
+			t.Fatalf("cannot read %q: %v", w, err)
+		}
+		if _, err := fmt.Sscanf(w[strings.LastIndex(w, ",")+1:], " %d) = %d", &n, &ret); err != nil || n != ret {
+			t.Errorf("short or unreadable write: %q", w)
+		}
+	}
+}
+
+// TestDueDiligenceNotRegular: a log that is not a regular file is refused
+// at once, a named pipe included, which would otherwise hang the till
+// until something read it.
+func TestDueDiligenceNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	os.Mkdir(sub, 0o755)
+	tests := []struct {
+		name, path, want string
+	}{
+		{"named pipe", fifo, "is a named pipe (FIFO), not a regular file"},
+		{"directory", sub, "is a directory, not a regular file"},
+		{"device", "/dev/null", "is a character device, not a regular file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				l, err := OpenDueDiligenceLog(tt.path)
+				if err == nil {
+					l.Close()
+				}
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				var nr *NotRegularFileError
+				if !errors.As(err, &nr) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("err = %v, want a NotRegularFileError saying %q", err, tt.want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("OpenDueDiligenceLog hangs")
+			}
+		})
 	}
 }

@@ -456,16 +456,17 @@ func (r *syncRun) get(ctx context.Context, name string, from int64) (*http.Respo
 	return resp, nil
 }
 
-// readError names a stall for what it is.
+// readError names a stall for what it is, and says the rest in words
+// (netWords).
 func readError(ctx context.Context, err error) error {
 	if errors.Is(context.Cause(ctx), errStalled) {
 		return errStalled
 	}
-	return err
+	return netWords(err)
 }
 
 func statusError(resp *http.Response) error {
-	err := fmt.Errorf("fetch %s: %s", resp.Request.URL.Path, resp.Status)
+	err := fmt.Errorf("fetch %s: the server answered HTTP %s", resp.Request.URL.Redacted(), resp.Status)
 	switch c := resp.StatusCode; {
 	case c >= 500, c == http.StatusRequestTimeout, c == http.StatusTooManyRequests:
 		return transient(err)

@@ -16,31 +16,28 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+var catalogCommands = [][2]string{
+	{"build", "write a new catalog from signed records"},
+	{"append", "append signed records and sign a new checkpoint"},
+	{"withdraw", "withdraw a record of the catalog"},
+	{"refresh", "sign a new checkpoint over the same records, with a later expiry"},
+	{"cosign", "add a publisher signature to a stage or a signed record file"},
+	{"publish", "install a stage once its checkpoint meets the quorum"},
+	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
+	{"sync", "fetch and install a newer published catalog"},
+}
+
 func (e *env) catalog(args []string) error {
-	if len(args) == 0 {
-		e.errorf("usage: smartcheck catalog build|append|withdraw|refresh|cosign|publish|verify|sync ...")
-		return errUsage
-	}
-	switch args[0] {
-	case "cosign":
-		return e.catalogCosign(args[1:])
-	case "publish":
-		return e.catalogPublish(args[1:])
-	case "refresh":
-		return e.catalogRefresh(args[1:])
-	case "build":
-		return e.catalogBuild(args[1:])
-	case "append":
-		return e.catalogAppend(args[1:])
-	case "withdraw":
-		return e.catalogWithdraw(args[1:])
-	case "verify":
-		return e.catalogVerify(args[1:])
-	case "sync":
-		return e.catalogSync(args[1:])
-	}
-	e.errorf("unknown catalog command %q: want build, append, withdraw, refresh, cosign, publish, verify or sync", args[0])
-	return errUsage
+	return e.subcommand("catalog", args, catalogCommands, map[string]func([]string) error{
+		"build":    e.catalogBuild,
+		"append":   e.catalogAppend,
+		"withdraw": e.catalogWithdraw,
+		"refresh":  e.catalogRefresh,
+		"cosign":   e.catalogCosign,
+		"publish":  e.catalogPublish,
+		"verify":   e.catalogVerify,
+		"sync":     e.catalogSync,
+	})
 }
 
 // readRecords reads signed record files. A file that cannot be read is an

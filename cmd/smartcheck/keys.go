@@ -12,27 +12,18 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-const keyUsage = `usage:
-  smartcheck key generate NAME
-  smartcheck key register --org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE
-  smartcheck key revoke [--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE`
+var keyCommands = [][2]string{
+	{"generate", "write NAME.key (signer key) and NAME.pub (verifier key)"},
+	{"register", "print the record that registers a verifier key, for the publisher to sign"},
+	{"revoke", "print the record that revokes a verifier key"},
+}
 
 func (e *env) key(args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, keyUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "generate":
-		return e.keyGenerate(args[1:])
-	case "register":
-		return e.keyRegister(args[1:])
-	case "revoke":
-		return e.keyRevoke(args[1:])
-	}
-	e.errorf("unknown key command %q: want generate, register or revoke", args[0])
-	fmt.Fprintln(e.stderr, keyUsage)
-	return errUsage
+	return e.subcommand("key", args, keyCommands, map[string]func([]string) error{
+		"generate": e.keyGenerate,
+		"register": e.keyRegister,
+		"revoke":   e.keyRevoke,
+	})
 }
 
 func (e *env) keyGenerate(args []string) error {

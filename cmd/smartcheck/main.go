@@ -39,7 +39,9 @@
 // receipt to --printer (socket://HOST:9100, a device file such as
 // /dev/usb/lp0, or file:PATH), Esc clears the field, the arrow and page keys
 // scroll the history, F10 or Ctrl+C quits. Every check is appended to the
-// due-diligence log (--log, default $XDG_STATE_HOME/smartcheck/checks.jsonl).
+// due-diligence log (--log, default $XDG_STATE_HOME/smartcheck/checks.jsonl),
+// one write a record, which two tills may share; a --log that is not a
+// regular file (a named pipe, a device) is refused before the screen starts.
 // A catalog that fails verification does not stop the till: every scan is
 // then CHECK catalog-untrusted, with the reason.
 //
@@ -245,8 +247,24 @@
 // how the last sync went; a refused catalog also gets a banner. With
 // --sync the till uses only the catalog it follows, never the demo.
 //
-// Errors are printed as `smartcheck: ...`; a security failure (a bad
-// signature, a rollback, a rewritten history) says so plainly.
+// # Help and errors
+//
+//	smartcheck help [COMMAND [SUBCOMMAND]]
+//	smartcheck COMMAND --help        (or -h)
+//	smartcheck --version
+//
+// Help goes to standard output and exits 0: the list of commands, or a
+// command's synopsis, every flag and, for the till, the kiosk and the
+// label screen, every key (read from the screen's key map). --version
+// prints the main module's version and, when the build recorded it, the
+// revision it was built from.
+//
+// Errors go to standard error, one line each starting `smartcheck: `,
+// with a `smartcheck: hint: ` line after it when there is something to
+// do about it; a security failure (a bad signature, a rollback, a
+// rewritten history) says so plainly, and a network failure says what
+// happened in words ("nothing is listening at 127.0.0.1:9"). Exit status
+// 2 is a usage error (a flag or argument that is wrong), 1 a failure.
 package main
 
 import (
@@ -255,9 +273,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"runtime/debug"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/tui"
 	_ "time/tzdata" // dates are judged in Europe/London wherever the till runs
 )
 
@@ -271,8 +294,8 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-// errUsage marks a usage error (exit status 2); the flag package has
-// already printed why.
+// errUsage marks a usage error (exit status 2); the message has already
+// been printed.
 var errUsage = errors.New("usage")
 
 // exitError carries an exit status for an error already reported.
@@ -283,8 +306,18 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e))
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin, stdout, stderr}
 	cmd := "till"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		case "-version", "--version", "version":
+			fmt.Fprintln(stdout, version())
+			return 0
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			cmd, args = args[0], args[1:]
+		}
 	}
 	var err error
 	switch cmd {
@@ -304,11 +337,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.sign(args)
 	case "catalog":
 		err = e.catalog(args)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
+	case "help":
+		// help CMD [SUBCMD] is CMD [SUBCMD] --help.
+		if len(args) == 0 || args[0] == "help" {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		if strings.HasPrefix(args[0], "-") {
+			e.errorf("help takes a command, not %q", args[0])
+			e.hintf("run 'smartcheck help' for the list of commands")
+			return 2
+		}
+		return run(append(slices.Clone(args), "--help"), stdin, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "smartcheck: unknown command %q\n%s", cmd, usage)
+		e.errorf("unknown command %q", cmd)
+		e.hintf("run 'smartcheck help' for the list of commands")
 		return 2
 	}
 	var ee exitError
@@ -323,24 +366,65 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return int(ee)
 	}
 	e.errorf("%v", err)
+	if h := hintFor(err); h != "" {
+		e.hintf("%s", h)
+	}
 	return 1
 }
 
-const usage = `usage:
+const usage = `usage: smartcheck [COMMAND] [flags] [arguments]
+
+Commands:
   smartcheck [till]             the staff screen at the till
-  smartcheck kiosk [--camera DEV|DIR|FILE.mjpeg] [--staff-pin PIN]
-  smartcheck lookup [--json] CODE...
-  smartcheck labels [-o FILE | --printer URI] [--csv FILE] [--changed] [GTIN...]
-  smartcheck scan [--json] IMAGE...
-  smartcheck key generate NAME
-  smartcheck key register --org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE
-  smartcheck key revoke [--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE
-  smartcheck sign --key FILE [--catalog DIR] [FILE]
-  smartcheck catalog build|append|verify ...
-  smartcheck catalog withdraw --key FILE --catalog DIR --record N --reason TEXT
-  smartcheck catalog sync [--catalog DIR] [--trust FILE] URL
-run 'smartcheck COMMAND -h' for a command's flags
+  smartcheck kiosk              the shopper screen at an in-store kiosk, with a camera
+  smartcheck lookup CODE...     look codes up without a screen (for scripts and POS systems)
+  smartcheck labels [GTIN...]   make and print shelf labels
+  smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
+  smartcheck key generate NAME  write a signer key and its verifier key
+  smartcheck key register|revoke ... PUBFILE
+  smartcheck sign --key FILE [FILE]
+  smartcheck catalog build|append|withdraw|verify|sync ...
+
+  smartcheck help [COMMAND]     this list, or a command's flags (and keys, for a screen)
+  smartcheck COMMAND --help     the same
+  smartcheck --version          which build this is
+
+Every command that reads a catalog takes --catalog DIR, --trust FILE,
+--at YYYY-MM-DD and --state DIR; run 'smartcheck help COMMAND' for the rest.
 `
+
+// version says which build this is: the main module's version, and the
+// revision it was built from when the build recorded one.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "smartcheck (no build information)"
+	}
+	return formatVersion(bi)
+}
+
+func formatVersion(bi *debug.BuildInfo) string {
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	set := map[string]string{}
+	for _, s := range bi.Settings {
+		set[s.Key] = s.Value
+	}
+	out := "smartcheck " + v
+	if rev := set["vcs.revision"]; rev != "" {
+		out += " (" + rev[:min(len(rev), 12)]
+		if t := set["vcs.time"]; t != "" {
+			out += ", " + t
+		}
+		if set["vcs.modified"] == "true" {
+			out += ", modified"
+		}
+		out += ")"
+	}
+	return out + " " + bi.GoVersion
+}
 
 // errorf reports an error. Messages may quote a scan or catalog text, so
 // they go through the sanitiser like everything else shown.
@@ -348,26 +432,78 @@ func (e *env) errorf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "smartcheck: %s\n", catalog.Sanitize(fmt.Sprintf(format, args...)))
 }
 
-// newFlags makes a flag set for a command that reports to stderr.
+// hintf follows an error with what to do about it, as age does.
+func (e *env) hintf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "smartcheck: hint: %s\n", catalog.Sanitize(fmt.Sprintf(format, args...)))
+}
+
+// hintedError is an error with a hint for the person who ran the command.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (h *hintedError) Error() string { return h.err.Error() }
+func (h *hintedError) Unwrap() error { return h.err }
+
+func withHint(err error, hint string) error { return &hintedError{err, hint} }
+
+// hintFor finds the hint that goes with err, if any.
+func hintFor(err error) string {
+	if h, ok := errors.AsType[*hintedError](err); ok {
+		return h.hint
+	}
+	if _, ok := errors.AsType[*catalog.NotRegularFileError](err); ok {
+		return "give --log a regular file (it is created if missing), or leave --log out for checks.jsonl in the state directory"
+	}
+	return ""
+}
+
+// flagOutput is a flag set's output: standard error, and the command's
+// name and synopsis for its help.
+type flagOutput struct {
+	e          *env
+	name, args string
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) { return o.e.stderr.Write(p) }
+
+// newFlags makes a flag set for a command. Its Usage reports a usage
+// error on standard error; -h and --help print the command's help on
+// standard output (parse does).
 func (e *env) newFlags(name, args string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(&flagOutput{e, name, args})
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: smartcheck %s %s\n", name, args)
-		fs.PrintDefaults()
+		e.errorf("usage: smartcheck %s %s", name, args)
+		e.hintf("run 'smartcheck %s --help' for every flag", name)
 	}
 	return fs
 }
 
 // parse parses flags and arguments in any order (flags may follow
-// arguments, as people type them); "--" ends the flags.
+// arguments, as people type them); "--" ends the flags. -h and --help
+// print the command's help to standard output and return flag.ErrHelp; a
+// flag that is wrong is reported in one line with a hint and returns
+// errUsage.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard) // the flag package prints its own messages there
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
+	fo, _ := out.(*flagOutput)
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if fo == nil {
+				return nil, errUsage
+			}
 			if errors.Is(err, flag.ErrHelp) {
+				fo.help(fs)
 				return nil, err
 			}
+			fo.e.errorf("%s: %s", fs.Name(), flagError(fs, err))
+			fo.e.hintf("run 'smartcheck %s --help' for every flag", fs.Name())
 			return nil, errUsage
 		}
 		args = fs.Args()
@@ -380,6 +516,211 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+}
+
+var (
+	flagUndefined = regexp.MustCompile(`^flag provided but not defined: -(.*)$`)
+	flagNoValue   = regexp.MustCompile(`^flag needs an argument: -(.*)$`)
+	flagBadValue  = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?-([^:]*): (.*)$`)
+)
+
+// flagError says in words what the flag package found wrong.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if m := flagUndefined.FindStringSubmatch(msg); m != nil {
+		return "unknown flag " + dashes(m[1])
+	}
+	if m := flagNoValue.FindStringSubmatch(msg); m != nil {
+		return dashes(m[1]) + " needs a value"
+	}
+	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if f := fs.Lookup(m[2]); f != nil && why != "value out of range" {
+			if g, ok := f.Value.(flag.Getter); ok {
+				switch g.Get().(type) {
+				case bool:
+					why = "want true or false, or the flag alone"
+				case int, int64, uint, uint64:
+					why = "want a whole number"
+				case float64:
+					why = "want a number"
+				case time.Duration:
+					why = "want a duration such as 30s, 15m or 2h"
+				}
+			}
+		}
+		return fmt.Sprintf("%s: invalid value %s: %s", dashes(m[2]), m[1], why)
+	}
+	return msg
+}
+
+// dashes writes a flag as people type it: -v, --catalog.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// help prints the command's help: its synopsis, what it does, every flag
+// and, for a screen, every key.
+func (o *flagOutput) help(fs *flag.FlagSet) {
+	w := o.e.stdout
+	fmt.Fprintf(w, "usage: smartcheck %s %s\n", o.name, o.args)
+	if doc := commandDocs[o.name]; doc != "" {
+		fmt.Fprintf(w, "\n%s", doc)
+	}
+	var flags []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f) })
+	if len(flags) > 0 {
+		fmt.Fprintf(w, "\nFlags:\n")
+	}
+	for _, f := range flags {
+		name, text := flag.UnquoteUsage(f)
+		switch name { // the flag package names a value by its Go type
+		case "int", "uint", "float":
+			name = "N"
+		case "duration":
+			name = "DURATION"
+		case "string", "value":
+			name = "VALUE"
+		}
+		line := "  " + dashes(f.Name)
+		if name != "" {
+			line += " " + name
+		}
+		switch f.DefValue {
+		case "", "0", "false", "0s", "[]":
+		default:
+			text += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "%s\n      %s\n", line, text)
+	}
+	if keys := screenKeys[o.name]; keys != nil {
+		fmt.Fprintf(w, "\nKeys:\n")
+		list := keys()
+		width := 0
+		for _, k := range list {
+			width = max(width, len([]rune(k.Keys)))
+		}
+		for _, k := range list {
+			fmt.Fprintf(w, "  %s%s  %s\n", k.Keys, strings.Repeat(" ", width-len([]rune(k.Keys))), k.Desc)
+		}
+		if note := keyNotes[o.name]; note != "" {
+			fmt.Fprintf(w, "\n%s", note)
+		}
+	}
+}
+
+// screenKeys are the keys of the commands that open a screen.
+var screenKeys = map[string]func() []tui.KeyHelp{
+	"till":   tui.TillKeys,
+	"kiosk":  tui.KioskKeys,
+	"labels": tui.LabelsKeys,
+}
+
+var keyNotes = map[string]string{
+	"till": `No printable key is a shortcut: every one goes to the scan field, as a
+keyboard-wedge scanner types.
+`,
+	"kiosk": `F10 and the arrow and page keys work on the staff screen only, after the
+PIN. On the shopper screen Ctrl+C, Ctrl+Z, Ctrl+\ and every printable key
+only feed the scan field.
+`,
+	"labels": `Every printable key goes to the search field (a scanner may type a
+barcode into it).
+`,
+}
+
+// commandDocs say what each command does, for its --help.
+var commandDocs = map[string]string{
+	"till": `The full-screen staff screen for a keyboard-wedge scanner (or typing): each
+scan's verdict in large type with everything behind it, the shift's history
+and the catalog's state. Every check is appended to the due-diligence log.
+A catalog that fails verification does not stop the till: every scan is
+then CHECK, with the reason.
+`,
+	"kiosk": `The full-screen shopper screen of an unattended kiosk: a shopper holds a box
+up to the camera, or scans it, and reads the verdict with the shopper texts
+only. F12 opens the staff screen; with a staff PIN it asks for it first.
+Without a PIN the kiosk cannot be left from the keyboard: stop it with kill.
+`,
+	"lookup": `Looks each CODE up (a GTIN, an AIM-prefixed or bracketed GS1 element
+string, a GS1 Digital Link URI; - reads codes from standard input, one a
+line) and prints a readable block for each, or with --json one JSON object
+per line. Exit status 0 when every code was read and judged, whatever the
+verdicts; 1 when a code could not be read or the catalog not trusted.
+`,
+	"labels": `Makes shelf labels for the products given as codes, in a CSV file (--csv)
+or whose labels changed (--changed). Without any of them, on a terminal, it
+opens the label screen. A product whose verdict is STOP or CHECK gets no
+label: standard error says why, and the exit status is 1.
+`,
+	"scan": `Decodes every barcode in each image file (PNG, JPEG, GIF): one line per
+barcode, FILE<TAB>FORMAT<TAB>TEXT, or with --json one object per image. An
+image with no barcode is named on standard error; it is not an error.
+`,
+	"key generate": `Writes NAME.key (a signer key, mode 0600) and NAME.pub (its verifier key).
+`,
+	"key register": `Prints the body of a smartcheck-key/1 record that registers the verifier key
+in PUBFILE, for the publisher to sign. ROLE is manufacturer, authorised-rep,
+curator or notice-issuer; each --scope grants what the key may sign.
+`,
+	"key revoke": `Prints the body of a smartcheck-key/1 record that revokes the key in PUBFILE.
+With --catalog the org and role are taken from the catalog that registers it.
+`,
+	"sign": `Checks that a record body (FILE, or standard input) parses and prints it
+signed. With --catalog it also checks that the catalog's tills would trust it.
+`,
+	"catalog build": `Writes a new catalog (records, checkpoint and trust file) into --out from
+signed records, in the order given.
+`,
+	"catalog append": `Appends signed records to a catalog and signs a new checkpoint.
+`,
+	"catalog withdraw": `Appends a withdrawal of record N, signed by the publisher keys.
+`,
+	"catalog verify": `Checks the checkpoint, the root, expiry and every record's signature and
+signer; exit status 0 only if all hold.
+`,
+	"catalog sync": `Fetches the catalog published at URL and installs it into --catalog when it
+extends the installed one; a rollback, a rewritten history or a bad
+signature is refused and the installed catalog stays.
+`,
+}
+
+// groupHelp prints the help of a command with subcommands (key, catalog).
+func (e *env) groupHelp(name string, subs [][2]string) {
+	fmt.Fprintf(e.stdout, "usage: smartcheck %s COMMAND [flags] [arguments]\n\nCommands:\n", name)
+	for _, s := range subs {
+		fmt.Fprintf(e.stdout, "  %-10s %s\n", s[0], s[1])
+	}
+	fmt.Fprintf(e.stdout, "\nrun 'smartcheck help %s COMMAND' for a command's flags\n", name)
+}
+
+// subcommand dispatches a command with subcommands: help, a missing or
+// unknown subcommand, or the subcommand's function.
+func (e *env) subcommand(name string, args []string, subs [][2]string, funcs map[string]func([]string) error) error {
+	var names []string
+	for _, s := range subs {
+		names = append(names, s[0])
+	}
+	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	if len(args) == 0 {
+		e.errorf("%s: which command? want %s", name, want)
+		e.hintf("run 'smartcheck help %s' for what each does", name)
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		e.groupHelp(name, subs)
+		return nil
+	}
+	if f := funcs[args[0]]; f != nil {
+		return f(args[1:])
+	}
+	e.errorf("unknown %s command %q: want %s", name, args[0], want)
+	e.hintf("run 'smartcheck help %s' for what each does", name)
+	return errUsage
 }
 
 // multiFlag is a flag that may be given more than once.

@@ -132,13 +132,17 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 		}
 		return &opened{Catalog: cat, demo: true}, nil
 	}
+	if err := checkCatalogDir(dir); err != nil {
+		return nil, err
+	}
 	trustPath := c.trust
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
 	}
 	tf, err := os.ReadFile(trustPath)
 	if errors.Is(err, fs.ErrNotExist) && c.trust == "" {
-		return nil, fmt.Errorf("catalog %s has no trust file: give one with --trust", dir)
+		return nil, withHint(fmt.Errorf("catalog %s has no trust file", dir),
+			"give the publisher's trust file with --trust FILE")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read trust file: %w", err)
@@ -167,6 +171,23 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 		}
 	}
 	return &opened{Catalog: cat, dir: dir}, nil
+}
+
+// checkCatalogDir says plainly when --catalog names no directory, before
+// anything is looked for in it.
+func checkCatalogDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return withHint(fmt.Errorf("catalog %s: no such directory", dir),
+			"give the directory catalog build or catalog sync wrote with --catalog, or leave --catalog out for the installed catalog (or the demo)")
+	case err != nil:
+		return fmt.Errorf("catalog %s: %w", dir, bare(err))
+	case !fi.IsDir():
+		return withHint(fmt.Errorf("catalog %s is not a directory", dir),
+			"--catalog takes the directory that holds checkpoint, records and trust")
+	}
+	return nil
 }
 
 func describeOpenError(dir string, err error) error {

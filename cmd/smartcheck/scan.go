@@ -59,6 +59,10 @@ type scanError struct {
 // the barcode carries a product code, gtin and batch. An image that
 // cannot be read gets {"file": ..., "error": ...}.
 //
+// Without --json, an image with no barcode is named on standard error
+// ("smartcheck: FILE: no barcode found"), so that finding nothing is not
+// silence; --json says so in its results.
+//
 // Exit status 0 when every file could be read, whether or not it held a
 // barcode; 1 otherwise, each failure on standard error as
 // `smartcheck: FILE: why`; 2 for a usage error.
@@ -76,7 +80,7 @@ func (e *env) scan(args []string) error {
 	enc := json.NewEncoder(jsonSafeWriter{e.stdout})
 	enc.SetEscapeHTML(false)
 	dec := scan.NewDecoder(scan.Options{})
-	bad := 0
+	bad, empty := 0, 0
 	for _, file := range files {
 		img, err := readImage(file)
 		if err != nil {
@@ -104,11 +108,19 @@ func (e *env) scan(args []string) error {
 			}
 			continue
 		}
+		if len(results) == 0 {
+			// Not an error (exit status 0), but not silence either.
+			fmt.Fprintf(e.stderr, "smartcheck: %s: no barcode found\n", visible(file))
+			empty++
+		}
 		for _, r := range results {
 			if _, err := fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", visible(file), r.Format, visible(r.Text)); err != nil {
 				return err
 			}
 		}
+	}
+	if empty > 0 {
+		e.hintf("a photo must show the whole barcode, sharp and flat, across a good part of the picture")
 	}
 	if bad > 0 {
 		return exitError(1)
