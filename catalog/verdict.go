@@ -688,7 +688,7 @@ shortened:
 		for _, earlier := range ends[:k] {
 			if ends[k].end.Last.Before(earlier.end.Last) {
 				j.add("R6h", "support-shortened", Stop,
-					fmt.Sprintf("The support period was shortened: %s ends %s, earlier than %s, which promised %s. This fails the requirement. Do not sell.",
+					fmt.Sprintf("The support period was shortened: %s ends %s, earlier than %s which promised %s. This fails the requirement. Do not sell.",
 						name(ends[k]), ends[k].end.Period, name(earlier), earlier.end.Period),
 					"This product doesn't meet the UK's security rules. Please ask a member of staff.", "PSTI Regulations 2023 Sch 1 para 3(6); PSTI Act 2022 s.23")
 				break shortened
