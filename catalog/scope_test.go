@@ -282,11 +282,12 @@ func TestScopesAndChoice(t *testing.T) {
 					t.Errorf("history entry %+v: untrusted without a reason", h)
 				}
 			}
-			if want := 0; r.Index >= 0 {
+			want := 0
+			if r.Index >= 0 {
 				want = 1
-				if nChosen != want {
-					t.Errorf("%d chosen history entries, want %d", nChosen, want)
-				}
+			}
+			if nChosen != want {
+				t.Errorf("%d chosen history entries, want %d", nChosen, want)
 			}
 			// R4d is for staff only.
 			for _, f := range r.Findings {
