@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -70,7 +71,7 @@ func Admit(c *Catalog, trust *Trust, records [][]byte) error {
 		h := tlog.RecordHash(rec)
 		if first, ok := seen[h]; ok {
 			r.Why, r.Same = fmt.Sprintf("the same record as record %d given here", first+1), first
-		} else if j := x.sameAs(i, rec); j >= 0 {
+		} else if j := x.sameAs(e, rec); j >= 0 {
 			r.Why = fmt.Sprintf("the same record is already in the catalog, at index %d", j)
 		} else {
 			r.Why = x.admitProblem(e)
@@ -131,20 +132,22 @@ func (c *Catalog) admitProblem(e *entry) string {
 }
 
 // sameAs returns the index of an earlier record with the same bytes as
-// rec (record i), or -1. Records are compared among those that could be
+// rec (record e), or -1. Records are compared among those that could be
 // equal: declarations listing the same GTINs, notices of the same id,
 // key records and withdrawals.
-func (c *Catalog) sameAs(i int64, rec []byte) int64 {
+func (c *Catalog) sameAs(e *entry, rec []byte) int64 {
+	i := e.index
 	var cands []int64
-	e := c.load(i)
 	switch {
 	case e.rec.Declaration != nil:
 		cands = c.declarationsFor(e.rec.Declaration.GTINs[0])
 	case e.rec.Notice != nil:
 		cands = c.noticesByID[e.rec.Notice.ID]
 	default:
-		for _, s := range c.small {
-			cands = append(cands, s.index)
+		for j := range i {
+			if k := c.kinds[j]; k == kindKey || k == kindWithdrawal {
+				cands = append(cands, j)
+			}
 		}
 	}
 	for _, j := range cands {
@@ -160,25 +163,53 @@ func (c *Catalog) sameAs(i int64, rec []byte) int64 {
 
 // extend returns the log of c with records after it, indexed as a till
 // would index it (its checkpoint is not signed: it is only for Admit).
+// The log of c was framed, hashed and indexed when c was opened, so only
+// the new records are framed and indexed here; the key, notice and
+// withdrawal records are read again, to be indexed with the new ones in
+// log order.
 func extend(c *Catalog, trust *Trust, records [][]byte) (*Catalog, error) {
-	var data []byte
-	for _, rec := range records {
-		data = AppendFrame(data, rec)
-	}
-	var src io.ReaderAt = bytes.NewReader(data)
 	var n, end int64
 	if c != nil {
 		n = c.Size()
 		if n > 0 {
 			end = c.off[n-1] + int64(c.size[n-1])
 		}
-		src = concatReaderAt{c.src, end, bytes.NewReader(data)}
 	}
-	total := end + int64(len(data))
-	x := newCatalog(&Checkpoint{Size: n + int64(len(records))}, trust, src, false)
-	small, _, _, err := x.scan(io.NewSectionReader(src, 0, total), total, -1)
-	if err != nil {
-		return nil, err
+	x := newCatalog(&Checkpoint{Size: n + int64(len(records))}, trust, nil, false)
+	var small []smallRecord
+	if c != nil {
+		copy(x.off, c.off)
+		copy(x.size, c.size)
+		copy(x.kinds, c.kinds)
+		x.decls = slices.Clone(c.decls)
+		for j := range n {
+			if k := c.kinds[j]; k == kindNotice || k == kindKey || k == kindWithdrawal {
+				b, err := c.Record(j)
+				if err != nil {
+					return nil, err
+				}
+				small = append(small, smallRecord{j, b})
+			}
+		}
+	}
+	var data []byte
+	for k, rec := range records {
+		i := n + int64(k)
+		data = AppendFrame(data, rec)
+		x.off[i] = end + int64(len(data)-len(rec))
+		x.size[i] = uint32(len(rec))
+		x.kinds[i] = kindOf(rec)
+		switch x.kinds[i] {
+		case kindDecl:
+			x.decls = appendGTINs(x.decls, rec, uint32(i))
+		case kindNotice, kindKey, kindWithdrawal:
+			small = append(small, smallRecord{i, rec})
+		}
+	}
+	slices.SortFunc(x.decls, cmpRef)
+	x.src = bytes.NewReader(data)
+	if c != nil {
+		x.src = concatReaderAt{c.src, end, bytes.NewReader(data)}
 	}
 	if err := x.indexSmall(small); err != nil {
 		return nil, err

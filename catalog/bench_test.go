@@ -132,3 +132,26 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAdmit checks one new declaration as catalog append does before
+// it writes (Admit), against the million-record catalog opened once:
+//
+//	go test -run=XXX -bench=Admit -benchtime=5x ./catalog
+func BenchmarkAdmit(b *testing.B) {
+	n := benchRecords()
+	dir, trust := syntheticDir(b, n)
+	c, err := OpenDir(dir, trust, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	recs, err := syntheticRecords("bench", n, n+1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := Admit(c, trust, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -42,11 +42,9 @@ type Catalog struct {
 	// records are framed and hashed, and not classified or indexed.
 	logOnly bool
 
-	keys      keyring        // one key per name and hash: the first registered
-	keyList   []*keyState    // in order of first key record
-	colliding map[int64]bool // key records refused: their name and hash were taken
+	keys    keyring     // one key per name and hash: the first registered
+	keyList []*keyState // in order of first key record
 
-	small     []smallRecord        // the key, notice and withdrawal records
 	smallWhy  map[int64]string     // why a key record or withdrawal has no effect
 	withdrawn map[int64]withdrawal // withdrawn declarations and notices
 
@@ -212,7 +210,6 @@ func newCatalog(cp *Checkpoint, trust *Trust, src io.ReaderAt, logOnly bool) *Ca
 		noticesByGTIN: make(map[uint64][]int64),
 		noticesByID:   make(map[string][]int64),
 		keys:          make(keyring),
-		colliding:     make(map[int64]bool),
 		smallWhy:      make(map[int64]string),
 		withdrawn:     make(map[int64]withdrawal),
 		cache:         make(map[int64]*entry),
@@ -350,17 +347,20 @@ func (c *Catalog) scan(r io.Reader, size, prefix int64) (small []smallRecord, ro
 	for _, r := range refs {
 		c.decls = append(c.decls, r...)
 	}
-	slices.SortFunc(c.decls, func(a, b gtinRef) int {
-		if a.gtin != b.gtin {
-			if a.gtin < b.gtin {
-				return -1
-			}
-			return 1
-		}
-		return int(a.rec) - int(b.rec)
-	})
+	slices.SortFunc(c.decls, cmpRef)
 	c.tree = tree
 	return small, tree.root(), prefixRoot, nil
+}
+
+// cmpRef orders the GTIN index: by GTIN, then by record.
+func cmpRef(a, b gtinRef) int {
+	if a.gtin != b.gtin {
+		if a.gtin < b.gtin {
+			return -1
+		}
+		return 1
+	}
+	return int(a.rec) - int(b.rec)
 }
 
 // checkNotOlder refuses a checkpoint older than the last one accepted
@@ -485,7 +485,6 @@ func noteBodyEnd(note []byte) int {
 // when the publisher quorum signed them; what does not count is noted in
 // c.smallWhy for Verify.
 func (c *Catalog) indexSmall(small []smallRecord) error {
-	c.small = small
 	byVKey := make(map[string]*keyState)
 	var withdrawals []smallRecord
 	for _, s := range small {
@@ -539,7 +538,6 @@ func (c *Catalog) indexKey(s smallRecord, byVKey map[string]*keyState) {
 			// Another key already holds this name and hash: the first
 			// keeps it, so that no later record can change how earlier
 			// ones verify. This one registers nothing.
-			c.colliding[s.index] = true
 			c.smallWhy[s.index] = "its key has the name and key hash of a key registered earlier, which keeps them"
 			return
 		}

@@ -61,8 +61,8 @@ func (ks *keyState) liveAt(i int64, roles []string) string {
 	return ""
 }
 
-// covers reports whether ks holds, at index i, a scope for which
-// reports whether one scope covers.
+// covers reports whether ks holds, at index i, a scope granted before i
+// for which which reports true.
 func (ks *keyState) covers(i int64, which func(Scope) bool) bool {
 	for _, g := range ks.grants {
 		if g.at < i && which(g.scope) {
