@@ -176,43 +176,38 @@ func (e *env) catalogBuild(args []string) error {
 
 func (e *env) catalogAppend(args []string) error {
 	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] [--stage STAGE] SIGNED...")
-	var keys multiFlag
-	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for several)")
-	dir := fs.String("catalog", "", "the catalog `DIR`")
-	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
-	expires := validityFlag(fs, "how long the new checkpoint stays fresh")
+	var w writerFlags
+	w.register(fs)
 	stage := fs.String("stage", "", "write the records and an unsigned checkpoint into the staging directory `STAGE` instead: key holders add signatures with catalog cosign, and catalog publish installs it")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *dir == "" || len(keys) == 0 && *stage == "" || *expires <= 0 {
+	if !w.ok(*stage == "") {
 		fs.Usage()
 		return errUsage
 	}
-	var signers []catalog.Signer
-	if len(keys) > 0 {
-		if signers, _, err = readSigners(keys); err != nil {
-			return err
-		}
+	signers, err := w.signers()
+	if err != nil {
+		return err
 	}
 	recs, err := readRecords(files)
 	if err != nil {
 		return e.refused("catalog append", files, err)
 	}
-	cat, err := openPublished(*dir, *trustPath)
+	cat, err := w.open()
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
 	if *stage != "" {
-		return e.stageAppend(*stage, *dir, cat.Catalog, recs, files, signers, *expires)
+		return e.stageAppend(*stage, w.dir, cat.Catalog, recs, files, signers, *w.expires)
 	}
-	cp, err := catalog.Append(*dir, cat.Catalog, recs, signers, time.Now(), *expires)
+	cp, err := catalog.Append(w.dir, cat.Catalog, recs, signers, time.Now(), *w.expires)
 	if err != nil {
 		return e.refused("catalog append", files, err)
 	}
-	fmt.Fprintf(e.stdout, "appended %d records to %s: %d records, root %s, expires %s\n", len(recs), *dir, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
+	fmt.Fprintf(e.stdout, "appended %d records to %s: %d records, root %s, expires %s\n", len(recs), w.dir, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
 	return nil
 }
 
@@ -221,18 +216,15 @@ func (e *env) catalogAppend(args []string) error {
 // the record stays in the log, and no verdict uses it from then on.
 func (e *env) catalogWithdraw(args []string) error {
 	fs := e.newFlags("catalog withdraw", "--key FILE [--key FILE...] --catalog DIR [--trust FILE] [--expires 168h] --record N --reason TEXT")
-	var keys multiFlag
-	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for the quorum)")
-	dir := fs.String("catalog", "", "the catalog `DIR`")
-	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
-	expires := validityFlag(fs, "how long the new checkpoint stays fresh")
+	var w writerFlags
+	w.register(fs)
 	index := fs.Int64("record", -1, "the index in the log of the record to withdraw, `N` (0 is the first)")
 	reason := fs.String("reason", "", "why it is withdrawn, one line of `TEXT` that staff will read")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 || *dir == "" || len(keys) == 0 || *expires <= 0 || *index < 0 || *reason == "" {
+	if len(rest) > 0 || !w.ok(true) || *index < 0 || *reason == "" {
 		fs.Usage()
 		return errUsage
 	}
@@ -240,17 +232,17 @@ func (e *env) catalogWithdraw(args []string) error {
 		e.errorf("catalog withdraw: --reason: want one line")
 		return errUsage
 	}
-	signers, _, err := readSigners(keys)
+	signers, err := w.signers()
 	if err != nil {
 		return err
 	}
-	cat, err := openPublished(*dir, *trustPath)
+	cat, err := w.open()
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
 	if *index >= cat.Size() {
-		return fmt.Errorf("catalog withdraw: refused: catalog %s has %d records (0 to %d), no record %d", *dir, cat.Size(), cat.Size()-1, *index)
+		return fmt.Errorf("catalog withdraw: refused: catalog %s has %d records (0 to %d), no record %d", w.dir, cat.Size(), cat.Size()-1, *index)
 	}
 	rec, err := cat.Record(*index)
 	if err != nil {
@@ -270,7 +262,7 @@ func (e *env) catalogWithdraw(args []string) error {
 	if err != nil {
 		return fmt.Errorf("catalog withdraw: %w", err)
 	}
-	cp, err := catalog.Append(*dir, cat.Catalog, [][]byte{signed}, signers, time.Now(), *expires)
+	cp, err := catalog.Append(w.dir, cat.Catalog, [][]byte{signed}, signers, time.Now(), *w.expires)
 	var re *catalog.RefusedError
 	if errors.As(err, &re) {
 		for _, r := range re.Refused {
@@ -282,7 +274,7 @@ func (e *env) catalogWithdraw(args []string) error {
 		return fmt.Errorf("catalog withdraw: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "withdrew record %d (%s): %s\n", *index, what, catalog.Sanitize(*reason))
-	fmt.Fprintf(e.stdout, "appended the withdrawal to %s as record %d: %d records, root %s, expires %s\n", *dir, cp.Size-1, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
+	fmt.Fprintf(e.stdout, "appended the withdrawal to %s as record %d: %d records, root %s, expires %s\n", w.dir, cp.Size-1, cp.Size, cp.Root, cp.Expires.Format(time.RFC3339))
 	return nil
 }
 

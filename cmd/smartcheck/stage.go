@@ -167,35 +167,65 @@ func (e *env) catalogPublish(args []string) error {
 // catalog stale (R0b).
 func (e *env) catalogRefresh(args []string) error {
 	fs := e.newFlags("catalog refresh", "--key FILE [--key FILE...] --catalog DIR [--trust FILE] [--expires 7d]")
-	var keys multiFlag
-	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for the quorum)")
-	dir := fs.String("catalog", "", "the catalog `DIR`")
-	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
-	expires := validityFlag(fs, "how long the new checkpoint stays fresh")
+	var w writerFlags
+	w.register(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 || *dir == "" || len(keys) == 0 || *expires <= 0 {
+	if len(rest) > 0 || !w.ok(true) {
 		fs.Usage()
 		return errUsage
 	}
-	signers, _, err := readSigners(keys)
+	signers, err := w.signers()
 	if err != nil {
 		return err
 	}
-	cat, err := openPublished(*dir, *trustPath)
+	cat, err := w.open()
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
-	cp, err := catalog.Append(*dir, cat.Catalog, nil, signers, time.Now(), *expires)
+	cp, err := catalog.Append(w.dir, cat.Catalog, nil, signers, time.Now(), *w.expires)
 	if err != nil {
 		return fmt.Errorf("catalog refresh: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "refreshed %s: %d records, issued %s, expires %s\n", *dir, cp.Size, cp.Issued.Format(time.RFC3339), cp.Expires.Format(time.RFC3339))
+	fmt.Fprintf(e.stdout, "refreshed %s: %d records, issued %s, expires %s\n", w.dir, cp.Size, cp.Issued.Format(time.RFC3339), cp.Expires.Format(time.RFC3339))
 	return nil
 }
+
+// writerFlags are the flags of the commands that extend a catalog and
+// sign its new checkpoint: append, withdraw, refresh.
+type writerFlags struct {
+	keys       multiFlag
+	dir, trust string
+	expires    *time.Duration
+}
+
+func (w *writerFlags) register(fs *flag.FlagSet) {
+	fs.Var(&w.keys, "key", "publisher signer key `FILE` (repeat for the quorum)")
+	fs.StringVar(&w.dir, "catalog", "", "the catalog `DIR`")
+	fs.StringVar(&w.trust, "trust", "", "trust `FILE` (default: DIR/trust)")
+	w.expires = validityFlag(fs, "how long the new checkpoint stays fresh")
+}
+
+// ok reports whether the flags are complete; needKeys says whether a
+// --key is required.
+func (w *writerFlags) ok(needKeys bool) bool {
+	return w.dir != "" && (len(w.keys) > 0 || !needKeys) && *w.expires > 0
+}
+
+// signers reads the --key files, if any.
+func (w *writerFlags) signers() ([]catalog.Signer, error) {
+	if len(w.keys) == 0 {
+		return nil, nil
+	}
+	s, _, err := readSigners(w.keys)
+	return s, err
+}
+
+// open opens the catalog under its lock (openPublished).
+func (w *writerFlags) open() (*publishedCatalog, error) { return openPublished(w.dir, w.trust) }
 
 // validity is a checkpoint's lifetime as a flag: a Go duration (168h)
 // or a whole number of days, weeks or years (7d, 2w, 1y; a year is 365
