@@ -344,30 +344,7 @@ func TestVerifyReportsTrust(t *testing.T) {
 		14: {"(no effect)", "not a declaration or a notice"},
 		16: {"(registers nothing)", "grants nothing"},
 	}
-	got := map[int64]string{}
-	for _, p := range c.Verify() {
-		got[p.Index] = p.Msg
-	}
-	for i, words := range want {
-		msg, ok := got[i]
-		if !ok {
-			t.Errorf("record %d: not reported", i)
-			continue
-		}
-		for _, w := range words {
-			if !strings.Contains(msg, w) {
-				t.Errorf("record %d: %q does not say %q", i, msg, w)
-			}
-		}
-	}
-	for i, msg := range got {
-		if _, ok := want[i]; !ok {
-			t.Errorf("record %d reported but valid: %s", i, msg)
-		}
-	}
-	if len(c.cache) != 0 {
-		t.Errorf("Verify filled the lookup cache with %d entries", len(c.cache))
-	}
+	checkVerify(t, c, want)
 	// The withdrawal at 15 took effect; the rest changed nothing.
 	r := c.Judge(Query{GTIN: gtinA, Today: mustDate("2026-11-24"), Policy: DefaultPolicy})
 	if r.Verdict != Stop || r.Index != 5 || codes(r) != "ignored-records,notice-in-force" {
