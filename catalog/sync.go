@@ -902,7 +902,7 @@ func syncDir(dir string) {
 	}
 }
 
-// lockDir takes an exclusive lock on dir for the sync, so that two syncs
+// lockDir takes the exclusive lock on a catalog directory, so that two syncs
 // (a till's and a cron job's) never write one catalog at once. The lock
 // goes with the process, however it ends.
 func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
@@ -922,7 +922,7 @@ func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("lock %s: another sync holds it: %w", dir, ctx.Err())
+			return nil, fmt.Errorf("lock %s: another sync or catalog writer holds it: %w", dir, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
