@@ -27,6 +27,9 @@ import (
 //	            collected so far (none at first), as a signed note
 //	trust       the trust file the stage was made under
 //
+// (`smartcheck catalog append --stage` also writes `live`, the live
+// catalog's directory, so that `catalog publish` needs no flag.)
+//
 // Nothing in a stage is trusted by a till; publishing checks it all again
 // against the live catalog, under its lock.
 
