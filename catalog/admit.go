@@ -85,6 +85,11 @@ func admit(c *Catalog, trust *Trust, records [][]byte, made []Made) (*Batch, err
 	if err != nil {
 		return nil, err
 	}
+	if c != nil {
+		// Judged as the catalog is today: a batch changes no expiry
+		// (the checkpoint that will carry it is signed later).
+		x.Checkpoint.Origin, x.Checkpoint.Issued, x.Checkpoint.Expires = c.Checkpoint.Origin, c.Checkpoint.Issued, c.Checkpoint.Expires
+	}
 	for n, m := range made {
 		e := &entry{index: old + int64(n), rec: m.Rec}
 		x.signedBy(e, m.vkey)
