@@ -160,11 +160,13 @@ func (ps *Problems) err(rows int) error {
 // it. lines[k] is the cell that wrote line k+2 of the body, so that a
 // syntax error names its cell.
 func makeRow(r row, maker *catalog.Maker, problems *Problems, body []byte, lines []int) (catalog.Made, []byte, []int) {
-	bad := func(c cell, rule string) {
-		problems.add(r.problem(c, rule))
-	}
+	var bad func(c cell, rule string)
 	ok := true
 	count := map[string]int{}
+	bad = func(c cell, rule string) {
+		problems.add(r.problem(c, rule))
+		count[c.key]++ // reported: not also missing
+	}
 	body = append(body, catalog.KindDeclaration+"\n"...)
 	for k, c := range r.cells {
 		if strings.ContainsAny(c.value, "\r\n") {
