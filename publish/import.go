@@ -130,19 +130,28 @@ func Check(r io.Reader, format Format, c *catalog.Catalog, maker *catalog.Maker)
 	}
 	wg.Wait()
 	checkGTINsOnce(rows, problems)
-	if problems.Wrong > 0 {
-		return nil, problems.err(len(rows))
+	// Rows that made a record are checked as append checks them even
+	// when others are wrong, so that one pass names every problem.
+	var good []int
+	var some []catalog.Made
+	for i, m := range made {
+		if m.Rec != nil {
+			good, some = append(good, i), append(some, m)
+		}
 	}
-	b, err := catalog.AdmitMade(c, c.Trust, made)
+	b, err := catalog.AdmitMade(c, c.Trust, some)
 	var re *catalog.RefusedError
 	if errors.As(err, &re) {
 		for _, f := range re.Refused {
-			refusal(rows[f.N], f, problems)
+			refusal(rows[good[f.N]], f, problems)
 		}
 		return nil, problems.err(len(rows))
 	}
 	if err != nil {
 		return nil, err
+	}
+	if problems.Wrong > 0 {
+		return nil, problems.err(len(rows))
 	}
 	checkVersions(b, rows, made, c.Size(), problems)
 	if problems.Wrong > 0 {

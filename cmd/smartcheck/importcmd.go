@@ -66,6 +66,9 @@ func (e *env) catalogImport(args []string) error {
 		return err
 	}
 	defer cat.Close()
+	if err := catalog.CheckPublishers(cat.Trust, signers); err != nil {
+		return fmt.Errorf("catalog import: %w", err)
+	}
 	imp, err := publish.Check(f, format, cat.Catalog, maker)
 	var ie *publish.ImportError
 	if errors.As(err, &ie) {
@@ -81,9 +84,6 @@ func (e *env) catalogImport(args []string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("catalog import: %s: %w", file, err)
-	}
-	if err := catalog.CheckPublishers(cat.Trust, signers); err != nil {
-		return fmt.Errorf("catalog import: %w", err)
 	}
 	if d.on {
 		e.printChanges("catalog import", cat.Catalog, imp.Batch, today, policy)
