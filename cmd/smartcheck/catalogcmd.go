@@ -19,6 +19,8 @@ import (
 var catalogCommands = [][2]string{
 	{"build", "write a new catalog from signed records"},
 	{"append", "append signed records and sign a new checkpoint"},
+	{"import", "sign and append the products of a spreadsheet (CSV or JSON Lines)"},
+	{"export", "write every GTIN with its declaration, verdict and findings (CSV or JSON Lines)"},
 	{"withdraw", "withdraw a record of the catalog"},
 	{"refresh", "sign a new checkpoint over the same records, with a later expiry"},
 	{"cosign", "add a publisher signature to a stage or a signed record file"},
@@ -31,6 +33,8 @@ func (e *env) catalog(args []string) error {
 	return e.subcommand("catalog", args, catalogCommands, map[string]func([]string) error{
 		"build":    e.catalogBuild,
 		"append":   e.catalogAppend,
+		"import":   e.catalogImport,
+		"export":   e.catalogExport,
 		"withdraw": e.catalogWithdraw,
 		"refresh":  e.catalogRefresh,
 		"cosign":   e.catalogCosign,
@@ -144,19 +148,23 @@ func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 }
 
 func (e *env) catalogBuild(args []string) error {
-	fs := e.newFlags("catalog build", "--origin ORIGIN --key FILE [--key FILE...] [--expires 168h] --out DIR SIGNED...")
+	fs := e.newFlags("catalog build", "--origin ORIGIN --key FILE [--key FILE...] [--expires 168h] --out DIR SIGNED...|DIR|-")
 	var keys multiFlag
 	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for several)")
 	origin := fs.String("origin", "", "the catalog's `ORIGIN`, e.g. shop.example/uk")
 	expires := validityFlag(fs, "how long the checkpoint stays fresh")
 	out := fs.String("out", "", "write the catalog into `DIR`")
-	files, err := parse(fs, args)
+	args, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *origin == "" || *out == "" || len(keys) == 0 || *expires <= 0 {
+	if *origin == "" || *out == "" || len(keys) == 0 || *expires <= 0 || len(args) == 0 {
 		fs.Usage()
 		return errUsage
+	}
+	files, err := e.recordFiles(args)
+	if err != nil {
+		return fmt.Errorf("catalog build: %w", err)
 	}
 	signers, vkeys, err := readSigners(keys)
 	if err != nil {
@@ -175,31 +183,54 @@ func (e *env) catalogBuild(args []string) error {
 }
 
 func (e *env) catalogAppend(args []string) error {
-	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] [--stage STAGE] SIGNED...")
+	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] [--stage STAGE | --dry-run [--at YYYY-MM-DD]] SIGNED...|DIR|-")
 	var w writerFlags
 	w.register(fs)
 	stage := fs.String("stage", "", "write the records and an unsigned checkpoint into the staging directory `STAGE` instead: key holders add signatures with catalog cosign, and catalog publish installs it")
-	files, err := parse(fs, args)
+	var d dryRunFlags
+	d.register(fs)
+	args, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if !w.ok(*stage == "") {
+	if !w.ok(*stage == "") || len(args) == 0 || d.on && *stage != "" {
 		fs.Usage()
+		return errUsage
+	}
+	today, policy, err := d.when()
+	if err != nil {
+		e.errorf("catalog append: %v", err)
 		return errUsage
 	}
 	signers, err := w.signers()
 	if err != nil {
 		return err
 	}
+	files, err := e.recordFiles(args)
+	if err != nil {
+		return fmt.Errorf("catalog append: %w", err)
+	}
 	recs, err := readRecords(files)
 	if err != nil {
 		return e.refused("catalog append", files, err)
 	}
-	cat, err := w.open()
+	cat, err := w.openFor(d.on)
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
+	if d.on {
+		if err := catalog.CheckPublishers(cat.Trust, signers); err != nil {
+			return fmt.Errorf("catalog append: %w", err)
+		}
+		b, err := catalog.AdmitBatch(cat.Catalog, cat.Trust, recs)
+		if err != nil {
+			return e.refused("catalog append", files, err)
+		}
+		e.printChanges("catalog append", cat.Catalog, b, today, policy)
+		fmt.Fprintf(e.stdout, "dry run: %d records would be appended to %s (%d records now); nothing written\n", len(recs), w.dir, cat.Size())
+		return nil
+	}
 	if *stage != "" {
 		return e.stageAppend(*stage, w.dir, cat.Catalog, recs, files, signers, *w.expires)
 	}
