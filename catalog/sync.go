@@ -159,6 +159,8 @@ func checkHeadline(check string) string {
 		return "the checkpoint's signature does not verify"
 	case "quorum":
 		return "the checkpoint is not signed by enough trusted publisher keys"
+	case "witness":
+		return "the checkpoint is not cosigned by enough trusted witnesses"
 	case "origin":
 		return "the catalog is for another origin"
 	case "rollback":

@@ -104,8 +104,10 @@ func openPublished(dir, trustPath string) (*publishedCatalog, error) {
 	}
 	// The publisher checks its own catalog before it extends it: appending
 	// to a tampered log would sign the tampering. It does not remember the
-	// checkpoint as a till would: a publisher's machine is not a till.
-	cat, err := catalog.OpenDir(dir, trust, nil)
+	// checkpoint as a till would: a publisher's machine is not a till. Nor
+	// does it need the witnesses' cosignatures: they come after a write
+	// (catalog witness), on the checkpoint it signs.
+	cat, err := catalog.OpenDir(dir, trust.PublisherOnly(), nil)
 	if err != nil {
 		unlock()
 		return nil, describeOpenError(dir, err)
@@ -332,6 +334,9 @@ func (e *env) catalogVerify(args []string) error {
 	defer cat.Close()
 	fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
 	fmt.Fprintf(e.stdout, "checkpoint signatures, origin and root: ok\n")
+	if t := cat.Trust; len(t.Witnesses) > 0 {
+		fmt.Fprintf(e.stdout, "witness cosignatures: %d of %d witnesses (%d required)%s\n", len(cat.Checkpoint.Cosigned), len(t.Witnesses), t.WitnessQuorum, cosignedList(cat.Checkpoint))
+	}
 	problems := cat.Verify()
 	for _, p := range problems {
 		fmt.Fprintf(e.stdout, "%s\n", catalog.Sanitize(p.String()))
