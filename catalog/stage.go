@@ -257,5 +257,5 @@ func Publish(s *Stage, liveDir string, trust *Trust, now time.Time) (*Checkpoint
 	if want.Root != cp.Root || want.Size != cp.Size {
 		return nil, securityErrorf("root", "stage %s: the staged checkpoint does not commit to the live log and the staged records", s.Dir)
 	}
-	return cp, installAppend(liveDir, c, data, msg)
+	return cp, installAppend(liveDir, c, data, msg, cp.Root)
 }

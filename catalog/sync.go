@@ -218,7 +218,8 @@ type syncRun struct {
 	ctx          context.Context
 	client       *http.Client
 	res          SyncResult
-	lastAttempts int // tries of the last request
+	lastAttempts int  // tries of the last request
+	consistent   bool // the tiles proved the new checkpoint extends the installed one (checkTiles)
 }
 
 func (r *syncRun) defaults() {
@@ -314,6 +315,9 @@ func (r *syncRun) sync(now time.Time) error {
 		return r.remember(last, cp)
 	}
 
+	if err := r.checkTiles(cp, r.res.Old); err != nil {
+		return err
+	}
 	if inst != nil {
 		err = r.extend(inst, cp, last)
 	} else {
@@ -821,6 +825,9 @@ func isSecurity(err error) bool {
 // fetched once more, hashed and thrown away. If that fails, the first
 // finding stands.
 func (r *syncRun) diagnose(found error, cp, old *Checkpoint) error {
+	if r.consistent {
+		return securityErrorf("root", "the published records do not match the published checkpoint, whose tree the tiles prove extends the installed one: the records were altered or damaged (%v)", found)
+	}
 	r.progress("the new records do not verify; fetching the whole file to tell tampering from a rewritten history")
 	var tree treeBuilder
 	var oldRoot tlog.Hash

@@ -269,15 +269,10 @@ func foreignLines(msg []byte, t *Trust) map[string]string {
 		return out
 	}
 	for _, line := range strings.Split(sigs, "\n") {
-		name, b64, ok := strings.Cut(strings.TrimPrefix(line, "— "), " ")
-		if !ok || !strings.HasPrefix(line, "— ") || len(out) >= 8 {
+		name, hash, ok := signatureKey(line)
+		if !ok || len(out) >= 8 {
 			continue
 		}
-		sig, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || len(sig) < 4 {
-			continue
-		}
-		hash := binary.BigEndian.Uint32(sig)
 		if _, err := t.verifiers.Verifier(name, hash); err == nil {
 			continue
 		}
@@ -290,6 +285,19 @@ func foreignLines(msg []byte, t *Trust) map[string]string {
 		out[name] = "a signature by a key that is in no witness line of the trust file (foreign; it does not count)"
 	}
 	return out
+}
+
+// signatureKey reads the key name and ID of a note signature line.
+func signatureKey(line string) (name string, hash uint32, ok bool) {
+	name, b64, ok := strings.Cut(strings.TrimPrefix(line, "— "), " ")
+	if !ok || !strings.HasPrefix(line, "— ") {
+		return "", 0, false
+	}
+	sig, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(sig) < 4 {
+		return "", 0, false
+	}
+	return name, binary.BigEndian.Uint32(sig), true
 }
 
 // cosignatureTime reads the timestamp of a cosignature/v1 line.

@@ -25,6 +25,7 @@ var catalogCommands = [][2]string{
 	{"publish", "install a stage once its checkpoint meets the quorum"},
 	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
 	{"sync", "fetch and install a newer published catalog"},
+	{"witness", "ask witnesses to cosign the checkpoint"},
 }
 
 func (e *env) catalog(args []string) error {
@@ -37,6 +38,7 @@ func (e *env) catalog(args []string) error {
 		"publish":  e.catalogPublish,
 		"verify":   e.catalogVerify,
 		"sync":     e.catalogSync,
+		"witness":  e.catalogWitness,
 	})
 }
 
