@@ -142,16 +142,25 @@ type Proof struct {
 
 const proofHeader = "c2sp.org/tlog-proof@v1"
 
-// InclusionProof proves, from the tiles in dir, that record i is in c's
-// log.
+// InclusionProof proves that record i is in c's log: from the tiles in
+// dir, or, when it has none ("" for none), from all the records.
 func (c *Catalog) InclusionProof(dir string, i int64) (*Proof, error) {
 	rec, err := c.Record(i)
 	if err != nil {
 		return nil, err
 	}
-	p, err := tlog.ProveRecord(c.Size(), i, treeHashes(c.Checkpoint, dirTiles(dir)))
-	if err != nil {
-		return nil, fmt.Errorf("prove record %d from the tiles in %s: %w (catalog refresh writes them again)", i, dir, err)
+	var p tlog.RecordProof
+	if dir != "" {
+		p, err = tlog.ProveRecord(c.Size(), i, treeHashes(c.Checkpoint, dirTiles(dir)))
+	}
+	if dir == "" || err != nil {
+		hr, err := c.memoryHashes()
+		if err != nil {
+			return nil, err
+		}
+		if p, err = tlog.ProveRecord(c.Size(), i, hr); err != nil {
+			return nil, fmt.Errorf("prove record %d: %w", i, err)
+		}
 	}
 	return &Proof{Index: i, Record: rec, Hashes: p, Checkpoint: c.Checkpoint.Raw}, nil
 }
@@ -189,7 +198,7 @@ func ParseProof(text []byte) (*Proof, error) {
 	if !ok {
 		return nil, errors.New("proof line 2: want the record as `extra BASE64`")
 	}
-	p := &Proof{Checkpoint: cp}
+	p := &Proof{Checkpoint: append(bytes.TrimRight(cp, "\n"), '\n')}
 	var err error
 	if p.Record, err = base64.StdEncoding.Strict().DecodeString(extra); err != nil || len(p.Record) == 0 || len(p.Record) > MaxRecordSize {
 		return nil, errors.New("proof line 2: the record is not base64 of 1 to 65536 bytes")
@@ -228,4 +237,33 @@ func (p *Proof) Verify(trust *Trust) (*Checkpoint, error) {
 		return nil, securityErrorf("proof", "the inclusion proof does not verify: record %d is not this record in the log of %d records the checkpoint signs", p.Index, cp.Size)
 	}
 	return cp, nil
+}
+
+// memoryHashes is a tlog.HashReader over every stored hash of c's log,
+// computed from its records: for a catalog without tiles (the built-in
+// demo, a till's copy).
+func (c *Catalog) memoryHashes() (tlog.HashReader, error) {
+	var hs []tlog.Hash
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			if x < 0 || x >= int64(len(hs)) {
+				return nil, fmt.Errorf("hash %d is not stored", x)
+			}
+			out[i] = hs[x]
+		}
+		return out, nil
+	})
+	for i := range c.Size() {
+		rec, err := c.Record(i)
+		if err != nil {
+			return nil, err
+		}
+		more, err := tlog.StoredHashes(i, rec, r)
+		if err != nil {
+			return nil, err
+		}
+		hs = append(hs, more...)
+	}
+	return r, nil
 }

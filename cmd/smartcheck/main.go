@@ -337,6 +337,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.sign(args)
 	case "catalog":
 		err = e.catalog(args)
+	case "verify-proof":
+		err = e.verifyProof(args)
 	case "help":
 		// help CMD [SUBCMD] is CMD [SUBCMD] --help.
 		if len(args) == 0 || args[0] == "help" {
@@ -383,7 +385,8 @@ Commands:
   smartcheck key generate NAME  write a signer key and its verifier key
   smartcheck key register|revoke ... PUBFILE
   smartcheck sign --key FILE [FILE]
-  smartcheck catalog build|append|withdraw|verify|sync ...
+  smartcheck catalog build|append|withdraw|verify|sync|witness ...
+  smartcheck verify-proof FILE  check a lookup --json --proof answer offline
 
   smartcheck help [COMMAND]     this list, or a command's flags (and keys, for a screen)
   smartcheck COMMAND --help     the same
