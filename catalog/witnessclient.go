@@ -95,7 +95,7 @@ func (wr *WitnessRequest) ask(ctx context.Context, dir string, c *Catalog, url s
 	for round := 0; round < 3; round++ {
 		proof, err := ConsistencyProof(dir, cp, old)
 		if err != nil {
-			return "", nil, fmt.Errorf("cannot prove the log of %d records extends the witness's %d from the tiles: %v", cp.Size, old, err)
+			return "", nil, fmt.Errorf("cannot prove the log of %d records extends the witness's %d from the tiles (%v): if they are damaged, remove %s and run catalog witness again, which writes them from the records", cp.Size, old, err, filepath.Join(dir, "tile"))
 		}
 		var body bytes.Buffer
 		fmt.Fprintf(&body, "old %d\n", old)
