@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -150,8 +151,12 @@ func (w *tileWriter) write(root tlog.Hash) error {
 	return errors.Join(errs...)
 }
 
-// writeTile writes one tile atomically (temporary file, rename). A full
-// tile already there with the same bytes is left alone.
+// writeTile writes one tile atomically (temporary file, rename), so that
+// a reader never sees part of one. A full tile already there with the
+// same bytes is left alone. Tiles are not synced to disk one by one (a
+// million records make thousands): a tile lost or torn by a crash is
+// derived data that every reader checks against the signed root, and
+// falls back from, and EnsureTiles writes again.
 func writeTile(name string, data []byte, full bool) error {
 	if full {
 		if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
@@ -161,7 +166,22 @@ func writeTile(name string, data []byte, full bool) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(name, data)
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
 }
 
 // WriteTiles writes every hash tile of the first size records of the
@@ -173,7 +193,7 @@ func WriteTiles(dir string, size int64, root tlog.Hash) error {
 		return err
 	}
 	defer f.Close()
-	return writeTilesFrom(dir, f, size, root)
+	return writeTilesFrom(dir, bufio.NewReaderSize(f, 1<<20), size, root)
 }
 
 func writeTilesFrom(dir string, r io.Reader, size int64, root tlog.Hash) error {
