@@ -825,8 +825,8 @@ func isSecurity(err error) bool {
 // fetched once more, hashed and thrown away. If that fails, the first
 // finding stands.
 func (r *syncRun) diagnose(found error, cp, old *Checkpoint) error {
-	if r.consistent {
-		return securityErrorf("root", "the published records do not match the published checkpoint, whose tree the tiles prove extends the installed one: the records were altered or damaged (%v)", found)
+	if r.consistent { // the tiles proved no rewritten history: no need to fetch the whole file
+		return securityErrorf("root", "the published records do not hash to the published checkpoint's root: they were altered")
 	}
 	r.progress("the new records do not verify; fetching the whole file to tell tampering from a rewritten history")
 	var tree treeBuilder
