@@ -191,7 +191,7 @@ func AppendBatch(dir string, b *Batch, publishers []Signer, now time.Time, valid
 	if err != nil {
 		return nil, err
 	}
-	return cp, installAppend(dir, c, data, msg)
+	return cp, installAppend(dir, c, data, msg, cp.Root)
 }
 
 // GTINs calls yield with every GTIN the catalog's records list (as

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -75,6 +76,9 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "records"), data); err != nil {
 		return nil, err
+	}
+	if err := writeTilesFrom(dir, bytes.NewReader(data), cp.Size, root); err != nil {
+		return nil, fmt.Errorf("write tiles: %w", err)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "trust"), trust.Format()); err != nil {
 		return nil, err
@@ -158,9 +162,10 @@ func PrepareAppend(c *Catalog, records [][]byte, now time.Time, valid time.Durat
 	return cp, data, nil
 }
 
-// installAppend writes framed records after the committed ones of c and then
-// the signed checkpoint msg in one rename.
-func installAppend(dir string, c *Catalog, data, msg []byte) error {
+// installAppend writes framed records after the committed ones of c, the
+// hash tiles that change (for a tree with root), and then the signed
+// checkpoint msg in one rename.
+func installAppend(dir string, c *Catalog, data, msg []byte, root tlog.Hash) error {
 	n := c.Checkpoint.Size
 	var end int64
 	if n > 0 {
@@ -179,6 +184,9 @@ func installAppend(dir string, c *Catalog, data, msg []byte) error {
 	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("append: %w", err)
+	}
+	if err := appendTiles(dir, n, data, root); err != nil {
+		return fmt.Errorf("append: write tiles: %w", err)
 	}
 	return writeFileAtomic(filepath.Join(dir, "checkpoint"), msg)
 }

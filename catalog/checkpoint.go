@@ -20,7 +20,11 @@ type Trust struct {
 	Publishers []string // verifier keys
 	Quorum     int
 
+	Witnesses     []string // witness cosignature/v1 verifier keys
+	WitnessQuorum int      // how many of them must cosign a checkpoint
+
 	verifiers verifierList
+	witnesses []*cosigVerifier
 }
 
 // ParseTrust parses a trust file:
@@ -33,7 +37,7 @@ type Trust struct {
 // and may not exceed the number of publisher keys.
 func ParseTrust(data []byte) (*Trust, error) {
 	t := &Trust{}
-	quorumSet := false
+	quorumSet, witnessQuorumSet := false, false
 	for i, line := range strings.Split(string(data), "\n") {
 		n := i + 1
 		line = strings.TrimSpace(line)
@@ -64,6 +68,14 @@ func ParseTrust(data []byte) (*Trust, error) {
 				return nil, fmt.Errorf("trust line %d: quorum must be given once, as an integer ≥ 1", n)
 			}
 			t.Quorum, quorumSet = q, true
+		case "witness":
+			if err := t.addWitness(value); err != nil {
+				return nil, fmt.Errorf("trust line %d: %v", n, err)
+			}
+		case "witness-quorum":
+			if err := t.setWitnessQuorum(value, &witnessQuorumSet); err != nil {
+				return nil, fmt.Errorf("trust line %d: %v", n, err)
+			}
 		default:
 			return nil, fmt.Errorf("trust line %d: unknown setting %q", n, clip(key))
 		}
@@ -80,6 +92,9 @@ func ParseTrust(data []byte) (*Trust, error) {
 	if t.Quorum > len(t.Publishers) {
 		return nil, fmt.Errorf("trust file: quorum %d is more than its %d publisher keys", t.Quorum, len(t.Publishers))
 	}
+	if err := t.checkWitnessQuorum(); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -91,6 +106,9 @@ func (t *Trust) Format() []byte {
 		fmt.Fprintf(&b, "publisher %s\n", p)
 	}
 	fmt.Fprintf(&b, "quorum %d\n", t.Quorum)
+	var w strings.Builder
+	t.formatWitnesses(&w)
+	b.WriteString(w.String())
 	return b.Bytes()
 }
 
@@ -101,6 +119,8 @@ type Checkpoint struct {
 	Root    tlog.Hash
 	Issued  time.Time
 	Expires time.Time
+
+	Cosigned []Cosignature // the trusted witnesses' valid cosignatures
 
 	Raw []byte // the signed note exactly as read
 }
@@ -116,7 +136,7 @@ func (c *Checkpoint) FormatBody() []byte {
 // missing signature, a wrong origin, a root that does not match the records,
 // a rolled-back or rewritten log. Nothing such a catalog says is fact.
 type SecurityError struct {
-	Check string // "signature", "quorum", "origin", "root", "rollback", "fork", "records"; Sync adds "expired"
+	Check string // "signature", "quorum", "witness", "origin", "root", "rollback", "fork", "records"; Sync adds "expired"
 	Msg   string
 }
 
@@ -130,11 +150,13 @@ func securityErrorf(check, format string, args ...any) error {
 // then parses it. It verifies before it parses: no field of a checkpoint
 // whose signatures fail is looked at.
 func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
-	n, err := note.Open(msg, trust.verifiers)
+	n, err := note.Open(msg, trust.noteVerifiers())
 	if err != nil {
 		var inv *note.InvalidSignatureError
 		var unv *note.UnverifiedNoteError
 		switch {
+		case errors.As(err, &inv) && trust.witnessByName(inv.Name) != nil:
+			return nil, securityErrorf("witness", "cosignature by witness %s does not verify: it is forged, or was made for another checkpoint", inv.Name)
 		case errors.As(err, &inv):
 			return nil, securityErrorf("signature", "checkpoint signature by %s does not verify: the checkpoint was altered or forged", inv.Name)
 		case errors.As(err, &unv):
@@ -142,8 +164,8 @@ func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
 		}
 		return nil, securityErrorf("signature", "checkpoint is not a well-formed signed note: %v", err)
 	}
-	if len(n.Sigs) < trust.Quorum {
-		return nil, securityErrorf("quorum", "checkpoint has %d of the %d publisher signatures the trust file requires", len(n.Sigs), trust.Quorum)
+	if k := trust.publisherSigs(n); k < trust.Quorum {
+		return nil, securityErrorf("quorum", "checkpoint has %d of the %d publisher signatures the trust file requires", k, trust.Quorum)
 	}
 	c, err := parseCheckpointBody(n.Text)
 	if err != nil {
@@ -151,6 +173,9 @@ func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
 	}
 	if c.Origin != trust.Origin {
 		return nil, securityErrorf("origin", "checkpoint is for origin %q, not the trusted %q", clip(c.Origin), trust.Origin)
+	}
+	if c.Cosigned, err = checkCosignatures(msg, n, c, trust); err != nil {
+		return nil, err
 	}
 	c.Raw = msg
 	return c, nil

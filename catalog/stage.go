@@ -225,6 +225,7 @@ var ErrStaleStage = errors.New("the live catalog changed since the stage was mad
 // quorum included — before the one rename that publishes it. Nothing is
 // published with fewer signatures than the quorum.
 func Publish(s *Stage, liveDir string, trust *Trust, now time.Time) (*Checkpoint, error) {
+	trust = trust.PublisherOnly() // the witnesses cosign once it is live (catalog witness)
 	if names, q := s.Signers(); len(names) < trust.Quorum {
 		return nil, securityErrorf("quorum", "stage %s has %d of the %d publisher signatures needed (%s): nothing published", s.Dir, len(names), q, strings.Join(names, ", "))
 	}
@@ -256,5 +257,5 @@ func Publish(s *Stage, liveDir string, trust *Trust, now time.Time) (*Checkpoint
 	if want.Root != cp.Root || want.Size != cp.Size {
 		return nil, securityErrorf("root", "stage %s: the staged checkpoint does not commit to the live log and the staged records", s.Dir)
 	}
-	return cp, installAppend(liveDir, c, data, msg)
+	return cp, installAppend(liveDir, c, data, msg, cp.Root)
 }

@@ -159,6 +159,8 @@ func checkHeadline(check string) string {
 		return "the checkpoint's signature does not verify"
 	case "quorum":
 		return "the checkpoint is not signed by enough trusted publisher keys"
+	case "witness":
+		return "the checkpoint is not cosigned by enough trusted witnesses"
 	case "origin":
 		return "the catalog is for another origin"
 	case "rollback":
@@ -216,7 +218,8 @@ type syncRun struct {
 	ctx          context.Context
 	client       *http.Client
 	res          SyncResult
-	lastAttempts int // tries of the last request
+	lastAttempts int  // tries of the last request
+	consistent   bool // the tiles proved the new checkpoint extends the installed one (checkTiles)
 }
 
 func (r *syncRun) defaults() {
@@ -312,6 +315,9 @@ func (r *syncRun) sync(now time.Time) error {
 		return r.remember(last, cp)
 	}
 
+	if err := r.checkTiles(cp, r.res.Old); err != nil {
+		return err
+	}
 	if inst != nil {
 		err = r.extend(inst, cp, last)
 	} else {
@@ -819,6 +825,9 @@ func isSecurity(err error) bool {
 // fetched once more, hashed and thrown away. If that fails, the first
 // finding stands.
 func (r *syncRun) diagnose(found error, cp, old *Checkpoint) error {
+	if r.consistent { // the tiles proved no rewritten history: no need to fetch the whole file
+		return securityErrorf("root", "the published records do not hash to the published checkpoint's root: they were altered")
+	}
 	r.progress("the new records do not verify; fetching the whole file to tell tampering from a rewritten history")
 	var tree treeBuilder
 	var oldRoot tlog.Hash

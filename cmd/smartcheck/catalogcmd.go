@@ -27,6 +27,7 @@ var catalogCommands = [][2]string{
 	{"publish", "install a stage once its checkpoint meets the quorum"},
 	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
 	{"sync", "fetch and install a newer published catalog"},
+	{"witness", "ask witnesses to cosign the checkpoint"},
 }
 
 func (e *env) catalog(args []string) error {
@@ -41,6 +42,7 @@ func (e *env) catalog(args []string) error {
 		"publish":  e.catalogPublish,
 		"verify":   e.catalogVerify,
 		"sync":     e.catalogSync,
+		"witness":  e.catalogWitness,
 	})
 }
 
@@ -108,8 +110,10 @@ func openPublished(dir, trustPath string) (*publishedCatalog, error) {
 	}
 	// The publisher checks its own catalog before it extends it: appending
 	// to a tampered log would sign the tampering. It does not remember the
-	// checkpoint as a till would: a publisher's machine is not a till.
-	cat, err := catalog.OpenDir(dir, trust, nil)
+	// checkpoint as a till would: a publisher's machine is not a till. Nor
+	// does it need the witnesses' cosignatures: they come after a write
+	// (catalog witness), on the checkpoint it signs.
+	cat, err := catalog.OpenDir(dir, trust.PublisherOnly(), nil)
 	if err != nil {
 		unlock()
 		return nil, describeOpenError(dir, err)
@@ -363,6 +367,9 @@ func (e *env) catalogVerify(args []string) error {
 	defer cat.Close()
 	fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
 	fmt.Fprintf(e.stdout, "checkpoint signatures, origin and root: ok\n")
+	if t := cat.Trust; len(t.Witnesses) > 0 {
+		fmt.Fprintf(e.stdout, "witness cosignatures: %d of %d witnesses (%d required)%s\n", len(cat.Checkpoint.Cosigned), len(t.Witnesses), t.WitnessQuorum, cosignedList(cat.Checkpoint))
+	}
 	problems := cat.Verify()
 	for _, p := range problems {
 		fmt.Fprintf(e.stdout, "%s\n", catalog.Sanitize(p.String()))

@@ -14,7 +14,7 @@
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
 //	smartcheck key register|revoke ... PUBFILE
 //	smartcheck sign --key FILE [--catalog DIR] [FILE]
-//	smartcheck catalog build|append|withdraw|verify|sync ...
+//	smartcheck catalog build|append|import|export|withdraw|verify|sync|witness ...
 //
 // Every command that reads a catalog takes:
 //
@@ -337,6 +337,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.sign(args)
 	case "catalog":
 		err = e.catalog(args)
+	case "verify-proof":
+		err = e.verifyProof(args)
 	case "help":
 		// help CMD [SUBCMD] is CMD [SUBCMD] --help.
 		if len(args) == 0 || args[0] == "help" {
@@ -382,8 +384,9 @@ Commands:
   smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
   smartcheck key generate NAME  write a signer key and its verifier key
   smartcheck key register|revoke ... PUBFILE
-  smartcheck sign --key FILE [FILE]
-  smartcheck catalog build|append|withdraw|verify|sync ...
+  smartcheck sign --key FILE [FILE...]
+  smartcheck catalog build|append|import|export|verify|sync|witness|... (smartcheck catalog --help lists them)
+  smartcheck verify-proof FILE  check a lookup --json --proof answer offline
 
   smartcheck help [COMMAND]     this list, or a command's flags (and keys, for a screen)
   smartcheck COMMAND --help     the same
