@@ -206,15 +206,22 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 	ds := DesignFor(w, h)
 	x := moduleSize(opt.Dot)
 	var why string
+	qrMs := qrModules(opt.Dot)
 	for drop := range 3 {
 		for head := ds.Headline * 1.8; head >= ds.Headline-1e-9; head -= 0.5 {
-			d, reason, text := try(l, bar, qr, w, h, x, opt.Dot, ds, head, drop)
-			if d != nil {
-				return d, nil
-			}
-			why = reason
-			if !text {
-				return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
+			// The largest QR modules that leave room for the rest.
+			for i := range qrMs {
+				d, reason, text := try(l, bar, qr, w, h, x, opt.Dot, qrMs[i:], ds, head, drop)
+				if d != nil {
+					return d, nil
+				}
+				why = reason
+				if !text && i == len(qrMs)-1 {
+					return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
+				}
+				if qr == nil {
+					break
+				}
 			}
 		}
 	}
@@ -248,10 +255,11 @@ type row struct {
 	ellipsis bool // shorten the last line with "…" rather than fail
 }
 
-// try lays l out with the headline at head points, leaving out the
+// try lays l out with the headline at head points, QR modules from qrMs
+// (the largest that leaves room for the caption beside it), leaving out the
 // password line (drop ≥ 1) and the contact line (drop 2). It returns nil
 // and why when it does not fit, and whether smaller text could help.
-func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, ds Design, head float64, drop int) (*Drawing, string, bool) {
+func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64, ds Design, head float64, drop int) (*Drawing, string, bool) {
 	d := &Drawing{W: w, H: h}
 	iw := w - 2*margin
 
@@ -293,7 +301,7 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, ds Design, hea
 	if qr != nil {
 		// The largest modules that leave room for the caption beside
 		// the code and are no taller than the barcode, else the smallest.
-		ms := qrModules(dot)
+		ms := qrMs
 		for i, m := range ms {
 			side, quiet := float64(qr.Size)*m, 4*m
 			right := min(w-margin, w-edge-quiet)
