@@ -3,6 +3,7 @@ package labels
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -207,21 +208,34 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 	x := moduleSize(opt.Dot)
 	var why string
 	qrMs := qrModules(opt.Dot)
+	// The codes band for each QR module size, largest first: the same
+	// whatever the text above.
+	var bands []*codesBand
+	for i := range qrMs {
+		c, reason := codes(l, bar, qr, w, h, x, opt.Dot, qrMs[i:], ds)
+		if c != nil {
+			bands = append(bands, c)
+		} else {
+			why = reason
+		}
+		if qr == nil {
+			break
+		}
+	}
+	if len(bands) == 0 {
+		return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
+	}
 	for drop := range 3 {
-		for head := ds.Headline * 1.8; head >= ds.Headline-1e-9; head -= 0.5 {
+		// Whole points above the least size, up to 1.8 times it.
+		for k := math.Floor(0.8 * ds.Headline); k >= 0; k-- {
+			head := ds.Headline + k
 			// The largest QR modules that leave room for the rest.
-			for i := range qrMs {
-				d, reason, text := try(l, bar, qr, w, h, x, opt.Dot, qrMs[i:], ds, head, drop)
+			for _, c := range bands {
+				d, reason, _ := c.text(l, ds, head, drop)
 				if d != nil {
 					return d, nil
 				}
 				why = reason
-				if !text && i == len(qrMs)-1 {
-					return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
-				}
-				if qr == nil {
-					break
-				}
 			}
 		}
 	}
@@ -255,13 +269,18 @@ type row struct {
 	ellipsis bool // shorten the last line with "…" rather than fail
 }
 
-// try lays l out with the headline at head points, QR modules from qrMs
-// (the largest that leaves room for the caption beside it), leaving out the
-// password line (drop ≥ 1) and the contact line (drop 2). It returns nil
-// and why when it does not fit, and whether smaller text could help.
-func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64, ds Design, head float64, drop int) (*Drawing, string, bool) {
+// codesBand is a label with its codes band laid out (barcode, QR code,
+// caption, footer, price), which does not depend on the text above.
+type codesBand struct {
+	d          *Drawing
+	bottom     float64 // the text above must end here
+	footerRows []row   // the footer, when the band has no room for it
+}
+
+// codes lays out the band of the barcode and the QR code; nil and why
+// when it does not fit.
+func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64, ds Design) (*codesBand, string) {
 	d := &Drawing{W: w, H: h}
-	iw := w - 2*margin
 
 	// The barcode, bottom left.
 	pl := &PlacedLinear{Linear: bar, Module: x}
@@ -279,7 +298,7 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64
 		symH = pl.BarH + 0.5 + hriSize*ptMM*0.75
 	}
 	if float64(bar.Modules())*x > w-2*edge {
-		return nil, fmt.Sprintf("the %s barcode is %.1f mm wide at GS1's minimum size", bar.Symbology, float64(bar.Modules())*x), false
+		return nil, fmt.Sprintf("the %s barcode is %.1f mm wide at GS1's minimum size", bar.Symbology, float64(bar.Modules())*x)
 	}
 	pl.X = max(edge+float64(bar.QuietLeft)*x, margin)
 	pl.Y = h - margin - symH
@@ -316,7 +335,7 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64
 			}
 		}
 		if d.QR == nil {
-			return nil, fmt.Sprintf("no room for the QR code beside the %s barcode", bar.Symbology), false
+			return nil, fmt.Sprintf("no room for the QR code beside the %s barcode", bar.Symbology)
 		}
 		qb := d.QR.Bounds()
 		top = qb.Y
@@ -337,7 +356,7 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64
 			// Above the QR code, right-aligned over it.
 			capLines = wrapText(Caption, true, capSize, colR-colL)
 			if len(capLines) > 3 || tooWide(capLines, true, capSize, colR-colL) {
-				return nil, "no room for the QR code's caption", false
+				return nil, "no room for the QR code's caption"
 			}
 			y := top - 0.2 - float64(len(capLines))*leading*capSize*ptMM
 			top = y
@@ -355,7 +374,7 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64
 		p := ds.Price
 		pw := textWidth(l.Price, true, p)
 		if pw > colR-colL {
-			return nil, fmt.Sprintf("no room for the price %s beside the %s barcode", l.Price, bar.Symbology), false
+			return nil, fmt.Sprintf("no room for the price %s beside the %s barcode", l.Price, bar.Symbology)
 		}
 		// At the top of the band, or above the caption and QR code when
 		// they reach higher.
@@ -364,9 +383,17 @@ func try(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64
 		top = base - ascent*p*ptMM
 	}
 
-	// The text above: the product name beside the DEMO tag, the
-	// headline, the note, the password policy, the contact.
-	bottom := min(pl.Y, top) - 0.5
+	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footerRows: footerRows}, ""
+}
+
+// text lays out the text above the codes band with the headline at head
+// points, leaving out the password line (drop ≥ 1) and the contact line
+// (drop 2): the product name beside the DEMO tag, the headline, the
+// note, the password policy, the contact.
+func (c *codesBand) text(l *Label, ds Design, head float64, drop int) (*Drawing, string, bool) {
+	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
+	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
+	w, h, iw, bottom, footerRows := d.W, d.H, d.W-2*margin, c.bottom, c.footerRows
 	titleSize := max(8, 0.75*head)
 	titleW := iw
 	if l.Demo {
