@@ -119,11 +119,15 @@
 // says the brand and model, "Security updates until …" at the declared
 // precision, the password policy, the disclosure contact, the price,
 // and the day it was checked with the catalog's size, with the product's
-// barcode (EAN-13, UPC-A, ITF-14 or GS1-128, within GS1's sizes) and a QR
-// code of the manufacturer's support-period or security page; DEMO on
-// labels from the demo catalog. A product whose verdict is STOP or CHECK
-// gets no label: standard error names it and says why, and the exit
-// status is 1.
+// barcode (EAN-13, UPC-A, ITF-14 or GS1-128, at GS1's minimum size) and a
+// QR code of the disclosure contact, captioned; DEMO on labels from the
+// demo catalog. --price PRICE is the price of the GTINs given as
+// arguments; a price that is not pounds and pence (up to £99,999.99) is
+// refused, naming the CSV row. A product whose verdict is STOP or CHECK,
+// or whose label cannot be laid out on the template, gets no label:
+// standard error names it and says why, the others are written or
+// printed, and the exit status is 1. PNG previews are one file a label:
+// -o NAME.png for one, NAME-1.png, NAME-2.png… for more, each named.
 //
 // --template names a sheet or label size: avery-l7160 (the default),
 // avery-l7163, avery-l7165, roll-102x51 and roll-76x51 (thermal rolls; the
