@@ -293,7 +293,7 @@ func TestSyncAppendsTail(t *testing.T) {
 	if want := tail + int64(len(new.checkpoint)); res.Fetched != want || srv.served.Load() != want {
 		t.Errorf("fetched %d bytes, server sent %d; want the tail and the checkpoint, %d", res.Fetched, srv.served.Load(), want)
 	}
-	want := []string{"/catalog/checkpoint", fmt.Sprintf("/catalog/records bytes=%d-", len(old.records))}
+	want := []string{"/catalog/trust.d/2", "/catalog/checkpoint", fmt.Sprintf("/catalog/records bytes=%d-", len(old.records))}
 	if got := srv.log(); !equalStrings(got, want) {
 		t.Errorf("requests %q, want %q", got, want)
 	}
@@ -307,8 +307,8 @@ func TestSyncAppendsTail(t *testing.T) {
 	if err != nil || res.Installed || res.New.Size != 600 {
 		t.Fatalf("second sync: %+v, %v", res, err)
 	}
-	if n := len(srv.log()); n != 3 {
-		t.Errorf("second sync made %d requests, want the checkpoint only", n-2)
+	if n := len(srv.log()); n != 5 {
+		t.Errorf("second sync made %d requests, want the trust probe and the checkpoint only", n-3)
 	}
 }
 
@@ -400,7 +400,7 @@ func TestSyncRefuses(t *testing.T) {
 				t.Errorf("error %q does not say which catalog stays in use", err)
 			}
 			if tc.check != "" {
-				if n := len(srv.log()); n > 3 {
+				if n := len(srv.log()); n > 4 {
 					t.Errorf("a security failure was retried: requests %q", srv.log())
 				}
 			}

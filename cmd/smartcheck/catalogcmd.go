@@ -25,6 +25,7 @@ var catalogCommands = [][2]string{
 	{"publish", "install a stage once its checkpoint meets the quorum"},
 	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
 	{"sync", "fetch and install a newer published catalog"},
+	{"trust", "rotate the publisher keys (catalog trust rotate)"},
 }
 
 func (e *env) catalog(args []string) error {
@@ -37,6 +38,7 @@ func (e *env) catalog(args []string) error {
 		"publish":  e.catalogPublish,
 		"verify":   e.catalogVerify,
 		"sync":     e.catalogSync,
+		"trust":    e.catalogTrust,
 	})
 }
 
@@ -127,7 +129,8 @@ func (p *publishedCatalog) Close() error {
 }
 
 // readTrust reads the trust file of a catalog directory (DIR/trust unless
-// trustPath names another).
+// trustPath names another), followed along the directory's trust notes
+// (DIR/trust.d: the publisher's key rotations).
 func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
@@ -139,6 +142,9 @@ func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	trust, err := catalog.ParseTrust(tf)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
+	}
+	if trust, err = trust.FollowDir(dir); err != nil {
+		return nil, describeOpenError(dir, err)
 	}
 	return trust, nil
 }
@@ -410,7 +416,7 @@ func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
 			return nil, errors.New("no home directory to install the catalog in: give one with --catalog DIR")
 		}
 	}
-	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir()}
+	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir(), UserAgent: userAgent()}
 	trustPath := c.trust
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
