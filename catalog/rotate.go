@@ -152,7 +152,7 @@ func parseTrustNote(text string) (*Trust, error) {
 		}
 	}
 	if err := t.complete(seen); err != nil {
-		return nil, fmt.Errorf("it %v", err)
+		return nil, err
 	}
 	return t, nil
 }
