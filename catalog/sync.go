@@ -899,7 +899,7 @@ const staleEdge = "a cache (a CDN edge) is probably serving an older records fil
 
 // tailBudget is the most bytes n new records may take: 16 times the
 // mean size of the records held (meanDefault when there are none), and
-// 16 MiB besides, never more than n of the largest frames. A server that
+// 4 MiB besides, never more than n of the largest frames. A server that
 // replays a real checkpoint over well-framed forged records (which only
 // the root, once all are in, can expose) makes a till receive and write
 // at most that, not 65 times the catalog.
@@ -908,7 +908,7 @@ func tailBudget(n, heldBytes, held int64) int64 {
 	if held > 0 {
 		mean = max(heldBytes/held, 64)
 	}
-	return min(16*mean*n+16<<20, n*maxFrameSize)
+	return min(16*mean*n+4<<20, n*maxFrameSize)
 }
 
 // meanDefault is the mean record size assumed for a first download: a
