@@ -895,7 +895,7 @@ func shortRead(ctx context.Context, err error) error {
 
 // staleEdge says what a records file shorter than its checkpoint most
 // likely means.
-const staleEdge = "a cache (a CDN edge) is probably serving an older records file than checkpoint; the publisher uploads records before the checkpoint and purges records after (docs/publishing.md)"
+const staleEdge = "a cache (a CDN edge) is probably serving an older records file than checkpoint; publishers upload records before the checkpoint, and purge cached copies of records (docs/publishing.md)"
 
 // tailBudget is the most bytes n new records may take: 16 times the
 // mean size of the records held (meanDefault when there are none), and
