@@ -221,12 +221,21 @@ func transient(err error) error { return &transientError{err} }
 func (s *Syncer) Sync(ctx context.Context, now time.Time) (SyncResult, error) {
 	run := &syncRun{Syncer: s, trust: s.Trust}
 	run.defaults()
-	ctx, cancel := context.WithTimeoutCause(ctx, run.Deadline, &deadlineError{run.Deadline})
+	// The caller's own deadline (a till's background sync has one) is
+	// the sync's, when it is sooner, and is reported in the same words.
+	bound := run.Deadline
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < bound {
+		bound = time.Until(dl).Round(time.Second)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, run.Deadline, &deadlineError{bound})
 	defer cancel()
 	run.ctx = ctx
 	err := run.sync(now)
 	if err != nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = &deadlineError{bound}
+		}
 	}
 
 	if err != nil {

@@ -168,6 +168,24 @@ func TestSyncDeadlineWhileLocked(t *testing.T) {
 	}
 }
 
+// The caller's deadline, when sooner, ends the sync in the same words.
+func TestSyncCallerDeadline(t *testing.T) {
+	f := newSyncFixture(t)
+	dir := t.TempDir()
+	install(t, f, f.prefix(t, 10), dir, "")
+	unlock, err := LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)
+	defer cancel()
+	_, err = testSyncer(f, "http://127.0.0.1:1/", dir, "").Sync(ctx, syncNow)
+	if err == nil || !strings.Contains(err.Error(), "did not finish within its deadline of 1s") {
+		t.Fatalf("sync = %v, want the caller's deadline in words", err)
+	}
+}
+
 // Every request says who is asking.
 func TestSyncUserAgent(t *testing.T) {
 	f := newSyncFixture(t)
