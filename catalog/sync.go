@@ -225,7 +225,10 @@ func (s *Syncer) Sync(ctx context.Context, now time.Time) (SyncResult, error) {
 	// the sync's, when it is sooner, and is reported in the same words.
 	bound := run.Deadline
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < bound {
-		bound = time.Until(dl).Round(time.Second)
+		bound = time.Until(dl).Round(time.Millisecond)
+		if bound > time.Second {
+			bound = bound.Round(time.Second)
+		}
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, run.Deadline, &deadlineError{bound})
 	defer cancel()
@@ -263,6 +266,9 @@ type syncRun struct {
 
 // deadlineError is why a sync that ran past Syncer.Deadline was ended.
 type deadlineError struct{ d time.Duration }
+
+// Unwrap makes it a context.DeadlineExceeded, as a caller expects.
+func (e *deadlineError) Unwrap() error { return context.DeadlineExceeded }
 
 func (e *deadlineError) Error() string {
 	return fmt.Sprintf("the sync did not finish within its deadline of %v: the server is too slow, or keeps the connection open without sending the catalog", e.d)

@@ -93,20 +93,25 @@ http {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	n.requests() // the probe above
+	n.requests(1) // the probe above
 	return n
 }
 
 // requests returns the access log lines since the last call: "URI STATUS
-// BYTES RANGE AGENT".
-func (n *nginx) requests() []string {
-	data, err := os.ReadFile(n.log)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if len(data) == 0 {
-		lines = nil
+// BYTES RANGE AGENT". nginx logs a request after answering it, so it
+// waits (a while) for at least want lines.
+func (n *nginx) requests(want int) []string {
+	var lines []string
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		data, err := os.ReadFile(n.log)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		lines = strings.Split(string(data), "\n")
+		lines = lines[:len(lines)-1] // whole lines only
+		if len(lines)-n.logged >= want || time.Now().After(deadline) {
+			break
+		}
 	}
 	out := lines[n.logged:]
 	n.logged = len(lines)
@@ -158,7 +163,7 @@ func TestSyncThroughNginx(t *testing.T) {
 	if _, err := syncer().Sync(context.Background(), syncNow); err != nil {
 		t.Fatal(err)
 	}
-	n.requests()
+	n.requests(3)
 
 	// The publisher appends: only the tail is fetched, as a 206.
 	new := f.prefix(t, 600)
@@ -173,7 +178,7 @@ func TestSyncThroughNginx(t *testing.T) {
 		"/checkpoint 200 " + strconv.Itoa(len(new.checkpoint)),
 		fmt.Sprintf(`/records 206 %d "bytes=%d-"`, tail, len(old.records)),
 	}
-	got := n.requests()
+	got := n.requests(len(want))
 	checkLog(t, "the tail", got, want)
 	for _, l := range got {
 		if !strings.HasSuffix(l, `"smartcheck/test (catalog sync)"`) {
@@ -188,7 +193,7 @@ func TestSyncThroughNginx(t *testing.T) {
 		if err != nil || res.Installed {
 			t.Fatalf("sync of an unchanged catalog: %+v, %v", res, err)
 		}
-		checkLog(t, "an unchanged catalog", n.requests(), []string{"/trust.d/2 404", "/checkpoint 304 0"})
+		checkLog(t, "an unchanged catalog", n.requests(2), []string{"/trust.d/2 404", "/checkpoint 304 0"})
 	}
 
 	// A stale edge: the new checkpoint, the old records file. The sync
@@ -204,7 +209,7 @@ func TestSyncThroughNginx(t *testing.T) {
 	if got := installed(t, f, dir, state); got.Size != 600 {
 		t.Fatalf("installed %d records, want the 600 held before", got.Size)
 	}
-	reqs := n.requests()
+	reqs := n.requests(6)
 	if c := strings.Count(strings.Join(reqs, "\n"), "/records 416"); c != 4 {
 		t.Errorf("the stale records file was asked for %d times, want 4: %q", c, reqs)
 	}

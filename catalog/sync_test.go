@@ -811,7 +811,9 @@ func TestSyncMangled(t *testing.T) {
 		tries++
 		srv.set(p)
 		s := testSyncer(f, url, dir, state)
-		s.Attempts = 1
+		// Every failure here is a refusal: a long stall clock keeps a
+		// loaded machine from turning one into a stall.
+		s.Attempts, s.Stall = 1, 5*time.Second
 		_, err := s.Sync(context.Background(), syncNow)
 		var se *SyncError
 		if !errors.As(err, &se) || se.Check == "" {
