@@ -151,6 +151,31 @@ func (r *rotation) verdicts() map[string]string {
 	return out
 }
 
+// publishNote puts a trust note where the server serves it.
+func (r *rotation) publishNote(version int, msg []byte) {
+	r.t.Helper()
+	if err := os.MkdirAll(filepath.Join(r.pubDir, TrustDir), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(TrustNotePath(r.pubDir, version), msg, 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// refused syncs the till and wants a trust refusal saying say. It returns
+// the syncer, for more.
+func (r *rotation) refused(say string) *Syncer {
+	r.t.Helper()
+	s := &Syncer{URL: r.url, Dir: r.dir, Trust: r.root, State: r.state, Stall: time.Second, Attempts: 1}
+	_, err := s.Sync(context.Background(), r.now)
+	var se *SyncError
+	if !errors.As(err, &se) || se.Check != "trust" || !strings.Contains(err.Error(), say) {
+		r.t.Fatalf("sync = %v, want refused (trust) saying %q", err, say)
+	}
+	r.t.Log(err)
+	return s
+}
+
 func (r *rotation) tillVersion() int {
 	t, err := LoadTrust(filepath.Join(r.dir, "trust"), r.dir)
 	if err != nil {
@@ -202,16 +227,8 @@ func TestRotateTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(TrustNotePath(r.pubDir, 3), forged, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := &Syncer{URL: r.url, Dir: r.dir, Trust: r.root, State: r.state, Stall: time.Second, Attempts: 1}
-	_, err = s.Sync(context.Background(), r.now)
-	var se *SyncError
-	if !errors.As(err, &se) || se.Check != "trust" || !strings.Contains(err.Error(), "not signed by the publisher keys of trust version 2") {
-		t.Fatalf("sync with a forged trust note = %v, want refused (trust)", err)
-	}
-	t.Log(err)
+	r.publishNote(3, forged)
+	s := r.refused("not signed by the publisher keys of trust version 2")
 	if _, err := os.Stat(TrustNotePath(r.dir, 3)); err == nil || r.tillVersion() != 2 {
 		t.Fatal("the forged trust note was installed")
 	}
@@ -246,6 +263,7 @@ func TestRotateTwice(t *testing.T) {
 	}))
 	defer evil.Close()
 	s.URL = evil.URL
+	var se *SyncError
 	if _, err = s.Sync(context.Background(), r.now); !errors.As(err, &se) || se.Check != "quorum" {
 		t.Fatalf("sync of a checkpoint signed by the leaked key = %v, want refused (quorum)", err)
 	}
@@ -401,18 +419,8 @@ func TestSyncRefusesRotationBeforeHeldRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(r.pubDir, TrustDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(TrustNotePath(r.pubDir, 2), msg, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := &Syncer{URL: r.url, Dir: r.dir, Trust: r.root, State: r.state, Stall: time.Second, Attempts: 1}
-	_, err = s.Sync(context.Background(), r.now)
-	var se *SyncError
-	if !errors.As(err, &se) || se.Check != "trust" || !strings.Contains(err.Error(), "already accepted") {
-		t.Fatalf("sync = %v, want refused (trust)", err)
-	}
+	r.publishNote(2, msg)
+	r.refused("already accepted")
 	if r.tillVersion() != 1 {
 		t.Fatal("the note was installed")
 	}

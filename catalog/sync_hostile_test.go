@@ -150,64 +150,53 @@ func TestSyncHostile(t *testing.T) {
 }
 
 // A sync waiting on the lock of a directory another sync holds ends at
-// the deadline, saying so.
+// its deadline, or the caller's when that is sooner, saying so.
 func TestSyncDeadlineWhileLocked(t *testing.T) {
 	f := newSyncFixture(t)
-	dir := t.TempDir()
-	install(t, f, f.prefix(t, 10), dir, "")
-	unlock, err := LockDir(dir)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name     string
+		deadline time.Duration // the Syncer's
+		caller   time.Duration // the context's; 0 for none
+		say      string
+	}{
+		{"its own", 300 * time.Millisecond, 0, "deadline of 300ms"},
+		{"the caller's", time.Hour, 1200 * time.Millisecond, "did not finish within its deadline of 1s"},
 	}
-	defer unlock()
-	s := testSyncer(f, "http://127.0.0.1:1/", dir, "")
-	s.Deadline = 300 * time.Millisecond
-	_, err = s.Sync(context.Background(), syncNow)
-	if err == nil || !strings.Contains(err.Error(), "deadline of 300ms") {
-		t.Fatalf("sync = %v, want the deadline", err)
-	}
-}
-
-// The caller's deadline, when sooner, ends the sync in the same words.
-func TestSyncCallerDeadline(t *testing.T) {
-	f := newSyncFixture(t)
-	dir := t.TempDir()
-	install(t, f, f.prefix(t, 10), dir, "")
-	unlock, err := LockDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)
-	defer cancel()
-	_, err = testSyncer(f, "http://127.0.0.1:1/", dir, "").Sync(ctx, syncNow)
-	if err == nil || !strings.Contains(err.Error(), "did not finish within its deadline of 1s") {
-		t.Fatalf("sync = %v, want the caller's deadline in words", err)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			install(t, f, f.prefix(t, 10), dir, "")
+			unlock, err := LockDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unlock()
+			ctx := context.Background()
+			if tc.caller > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.caller)
+				defer cancel()
+			}
+			s := testSyncer(f, "http://127.0.0.1:1/", dir, "")
+			s.Deadline = tc.deadline
+			_, err = s.Sync(ctx, syncNow)
+			if err == nil || !strings.Contains(err.Error(), tc.say) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("sync = %v, want the deadline saying %q", err, tc.say)
+			}
+		})
 	}
 }
 
 // Every request says who is asking.
 func TestSyncUserAgent(t *testing.T) {
 	f := newSyncFixture(t)
-	p := f.prefix(t, 10)
-	var agents []string
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		agents = append(agents, r.Header.Get("User-Agent"))
-		switch r.URL.Path {
-		case "/checkpoint":
-			w.Write(p.checkpoint)
-		case "/records":
-			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.records))
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer ts.Close()
-	s := testSyncer(f, ts.URL, t.TempDir(), "")
+	srv, url := newServer(t, f.prefix(t, 10))
+	s := testSyncer(f, url, t.TempDir(), "")
 	s.UserAgent = "smartcheck/test (catalog sync)"
 	if _, err := s.Sync(context.Background(), syncNow); err != nil {
 		t.Fatal(err)
 	}
+	agents := srv.userAgents()
 	if len(agents) != 3 {
 		t.Fatalf("%d requests, want 3", len(agents))
 	}

@@ -143,6 +143,7 @@ type server struct {
 
 	served   atomic.Int64 // body bytes sent
 	requests []string
+	agents   []string // the User-Agent of each request
 }
 
 func newServer(t testing.TB, p pub) (*server, string) {
@@ -170,11 +171,18 @@ func (s *server) log() []string {
 	return append([]string(nil), s.requests...)
 }
 
+func (s *server) userAgents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.agents...)
+}
+
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	p := s.p
 	rng := r.Header.Get("Range")
 	s.requests = append(s.requests, strings.TrimSpace(r.URL.Path+" "+rng))
+	s.agents = append(s.agents, r.Header.Get("User-Agent"))
 	fault := ""
 	if r.URL.Path == "/catalog/records" && s.faults > 0 {
 		fault = s.fault
