@@ -437,8 +437,16 @@ func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
 	return s, nil
 }
 
-// describeSync says what a sync did, in one line.
+// describeSync says what a sync did, in one line; a followed key
+// rotation first.
 func describeSync(res catalog.SyncResult, dir string) string {
+	if res.Rotated > 0 && res.Trust != nil {
+		return fmt.Sprintf("followed the publisher's key rotation to trust version %d; %s", res.Trust.Version, describeCatalogSync(res, dir))
+	}
+	return describeCatalogSync(res, dir)
+}
+
+func describeCatalogSync(res catalog.SyncResult, dir string) string {
 	cp := res.New
 	what := fmt.Sprintf("%s, %d records, issued %s, expires %s", catalog.Sanitize(cp.Origin), cp.Size,
 		cp.Issued.In(londonTZ()).Format("2006-01-02 15:04"), cp.Expires.In(londonTZ()).Format("2006-01-02 15:04"))
