@@ -99,7 +99,7 @@ func (r *syncRun) checkTiles(cp, old *Checkpoint) error {
 	r.progress("prove from the published tiles that %d records extend the installed %d", cp.Size, old.Size)
 	src := func(path string) (data []byte, err error) {
 		err = r.retry(func(ctx context.Context) error {
-			resp, err := r.get(ctx, path, -1)
+			resp, err := r.get(ctx, path, -1, nil)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -119,25 +120,17 @@ func (t *Trust) addWitness(value string) error {
 }
 
 // setWitnessQuorum sets the trust file's `witness-quorum`.
-func (t *Trust) setWitnessQuorum(value string, set *bool) error {
+func (t *Trust) setWitnessQuorum(value string) error {
 	q, err := strconv.Atoi(value)
-	if err != nil || q < 0 || strconv.Itoa(q) != value || *set {
+	if err != nil || q < 0 || strconv.Itoa(q) != value {
 		return errors.New("witness-quorum must be given once, as an integer ≥ 0")
 	}
-	t.WitnessQuorum, *set = q, true
-	return nil
-}
-
-// checkWitnessQuorum is the trust file's last check of its witnesses.
-func (t *Trust) checkWitnessQuorum() error {
-	if t.WitnessQuorum > len(t.Witnesses) {
-		return fmt.Errorf("trust file: witness-quorum %d is more than its %d witness keys", t.WitnessQuorum, len(t.Witnesses))
-	}
+	t.WitnessQuorum = q
 	return nil
 }
 
 // formatWitnesses writes the trust file's witness lines.
-func (t *Trust) formatWitnesses(b *strings.Builder) {
+func (t *Trust) formatWitnesses(b io.Writer) {
 	for _, w := range t.Witnesses {
 		fmt.Fprintf(b, "witness %s\n", w)
 	}

@@ -28,6 +28,7 @@ var catalogCommands = [][2]string{
 	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
 	{"sync", "fetch and install a newer published catalog"},
 	{"witness", "ask witnesses to cosign the checkpoint"},
+	{"trust", "rotate the publisher keys (catalog trust rotate)"},
 }
 
 func (e *env) catalog(args []string) error {
@@ -43,6 +44,7 @@ func (e *env) catalog(args []string) error {
 		"verify":   e.catalogVerify,
 		"sync":     e.catalogSync,
 		"witness":  e.catalogWitness,
+		"trust":    e.catalogTrust,
 	})
 }
 
@@ -135,7 +137,8 @@ func (p *publishedCatalog) Close() error {
 }
 
 // readTrust reads the trust file of a catalog directory (DIR/trust unless
-// trustPath names another).
+// trustPath names another), followed along the directory's trust notes
+// (DIR/trust.d: the publisher's key rotations).
 func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
@@ -147,6 +150,9 @@ func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	trust, err := catalog.ParseTrust(tf)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
+	}
+	if trust, err = trust.FollowDir(dir); err != nil {
+		return nil, describeOpenError(dir, err)
 	}
 	return trust, nil
 }
@@ -448,7 +454,7 @@ func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
 			return nil, errors.New("no home directory to install the catalog in: give one with --catalog DIR")
 		}
 	}
-	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir()}
+	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir(), UserAgent: userAgent()}
 	trustPath := c.trust
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
@@ -469,8 +475,16 @@ func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
 	return s, nil
 }
 
-// describeSync says what a sync did, in one line.
+// describeSync says what a sync did, in one line; a followed key
+// rotation first.
 func describeSync(res catalog.SyncResult, dir string) string {
+	if res.Rotated > 0 && res.Trust != nil {
+		return fmt.Sprintf("followed the publisher's key rotation to trust version %d; %s", res.Trust.Version, describeCatalogSync(res, dir))
+	}
+	return describeCatalogSync(res, dir)
+}
+
+func describeCatalogSync(res catalog.SyncResult, dir string) string {
 	cp := res.New
 	what := fmt.Sprintf("%s, %d records, issued %s, expires %s", catalog.Sanitize(cp.Origin), cp.Size,
 		cp.Issued.In(londonTZ()).Format("2006-01-02 15:04"), cp.Expires.In(londonTZ()).Format("2006-01-02 15:04"))

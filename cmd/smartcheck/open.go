@@ -152,6 +152,11 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
 	}
+	// The publisher's key rotations this till verified (catalog sync
+	// keeps them in DIR/trust.d).
+	if trust, err = trust.FollowDir(dir); err != nil {
+		return nil, describeOpenError(dir, err)
+	}
 	state := c.stateDir()
 	if c.forget {
 		state = ""
