@@ -37,15 +37,26 @@ type WitnessRequest struct {
 // maxWitnessAnswer bounds a witness's answer: a few signature lines.
 const maxWitnessAnswer = 64 << 10
 
+// ErrBelowWitnessQuorum is Cosign's error when fewer witnesses cosigned
+// than the trust's witness quorum: the checkpoint is left as it was.
+var ErrBelowWitnessQuorum = errors.New("fewer witness cosignatures than the trust file's witness-quorum")
+
 // Cosign asks the witnesses at urls to cosign the checkpoint of c, the
 // catalog in dir opened under the caller's LockDir, using the tiles in dir
-// for consistency proofs. It adds every valid cosignature by a witness of
-// c.Trust to the checkpoint, and writes it back (verified, then renamed
-// into place) when any was added. It returns each witness's answer and
-// the checkpoint as it now is.
+// for consistency proofs. It asks them all at once; each answer, or the
+// reason it gave none, comes back in order. It adds every valid
+// cosignature by a witness of c.Trust to the checkpoint and writes it back
+// (verified, then renamed into place) only when the result meets the
+// trust's witness quorum: otherwise the checkpoint file is left as it was
+// and the error wraps ErrBelowWitnessQuorum (a witness that did cosign
+// will cosign the same checkpoint again when asked). It returns the
+// checkpoint as it now is.
 func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, urls []string) ([]WitnessAnswer, *Checkpoint, error) {
 	if len(c.Trust.Witnesses) == 0 {
 		return nil, nil, errors.New("the trust file names no witness: add a `witness KEY` line for each witness, with the key its operator publishes")
+	}
+	if err := originSigned(c.Checkpoint, c.Trust); err != nil {
+		return nil, nil, err
 	}
 	if err := EnsureTiles(dir, c.Checkpoint); err != nil {
 		return nil, nil, fmt.Errorf("write the tiles the consistency proofs come from: %w", err)
@@ -68,6 +79,9 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 		}
 	}
 	if !added {
+		if len(c.Checkpoint.Cosigned) < c.Trust.WitnessQuorum {
+			return answers, c.Checkpoint, fmt.Errorf("%w: no witness cosigned, the checkpoint is left as it was", ErrBelowWitnessQuorum)
+		}
 		return answers, c.Checkpoint, nil
 	}
 	// Verify before writing: the publisher's quorum and every witness's
@@ -81,10 +95,34 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 	if cp.Size != c.Size() || cp.Root != c.Checkpoint.Root {
 		return answers, nil, errors.New("the cosigned checkpoint is not the catalog's, nothing written")
 	}
+	if len(cp.Cosigned) < c.Trust.WitnessQuorum {
+		return answers, c.Checkpoint, fmt.Errorf("%w: %d of the %d required, the checkpoint is left as it was (nothing written)", ErrBelowWitnessQuorum, len(cp.Cosigned), c.Trust.WitnessQuorum)
+	}
 	if err := writeFileAtomic(filepath.Join(dir, "checkpoint"), msg); err != nil {
 		return answers, nil, err
 	}
 	return answers, cp, nil
+}
+
+// originSigned checks that cp carries a publisher signature by a key
+// named as the origin: a C2SP witness knows a log's keys by the log's
+// origin and checks a checkpoint only against those (tlog-witness;
+// litewitness refuses any other with 403), so asking with none is asking
+// in vain.
+func originSigned(cp *Checkpoint, t *Trust) error {
+	var named verifierList
+	for _, v := range t.verifiers {
+		if v.Name() == t.Origin {
+			named = append(named, v)
+		}
+	}
+	if len(named) == 0 {
+		return fmt.Errorf("no publisher key of the trust file is named %s, the catalog's origin, so no witness can check the checkpoint (a witness knows a log's key by its origin): make one named so (smartcheck key generate --name %s FILE), bring it in with catalog trust rotate, and sign the checkpoint with it", t.Origin, t.Origin)
+	}
+	if _, err := note.Open(cp.Raw, named); err != nil {
+		return fmt.Errorf("the checkpoint carries no valid signature by the publisher key named %s (the origin), the only one a witness checks: sign a new checkpoint with that key (catalog append or refresh --key)", t.Origin)
+	}
+	return nil
 }
 
 // ask asks the witness at url to cosign c's checkpoint and returns the
@@ -202,40 +240,45 @@ func postOnce(ctx context.Context, client *http.Client, timeout time.Duration, u
 
 // cosignatureFrom picks, from a witness's 200 answer, the one cosignature
 // line by a witness of trust that verifies on cp (made no earlier than
-// cp was issued). Lines from other keys are ignored, as tlog-witness asks.
+// cp was issued). Lines from other keys are ignored, as tlog-witness asks;
+// when no line is by a trusted witness, the error names what signed.
 func cosignatureFrom(cp *Checkpoint, trust *Trust, answer []byte) (string, *Cosignature, error) {
 	if !bytes.HasSuffix(answer, []byte("\n")) || !bytes.HasPrefix(answer, []byte("— ")) {
 		return "", nil, fmt.Errorf("the witness's answer is not signature lines: %q", clip(string(answer)))
 	}
-	var names []string
+	body, _, _ := bytes.Cut(cp.Raw, []byte("\n\n"))
+	var others []string
 	for _, line := range strings.SplitAfter(string(answer), "\n") {
 		if line == "" {
 			continue
 		}
-		if !strings.HasPrefix(line, "— ") {
+		name, hash, ok := signatureKey(strings.TrimSuffix(line, "\n"))
+		if !ok {
 			return "", nil, fmt.Errorf("the witness's answer holds a line that is not a signature: %q", clip(line))
 		}
-		names = append(names, clip(strings.Fields(line)[1]))
-		body, _, _ := bytes.Cut(cp.Raw, []byte("\n\n"))
+		w := trust.witnessFor(note.Signature{Name: name, Hash: hash})
+		if w == nil {
+			if t := trust.witnessByName(name); t != nil {
+				others = append(others, fmt.Sprintf("%s with key ID %08x, not the trusted key's %08x (another key)", clip(name), hash, t.hash))
+			} else {
+				others = append(others, clip(name)+" (no witness in the trust file)")
+			}
+			continue
+		}
 		n, err := note.Open(fmt.Appendf(nil, "%s\n\n%s", body, line), witnessesOnly(trust))
 		if err != nil {
-			var inv *note.InvalidSignatureError
-			if errors.As(err, &inv) {
-				return "", nil, fmt.Errorf("the cosignature by %s does not verify on this checkpoint", inv.Name)
-			}
-			continue // not a witness of the trust file
+			return "", nil, fmt.Errorf("the cosignature by %s does not verify on this checkpoint (made for another checkpoint, or forged)", w.name)
 		}
 		ts, err := cosignatureTime(n.Sigs[0])
 		if err != nil {
 			return "", nil, err
 		}
 		if ts.Before(cp.Issued) {
-			return "", nil, fmt.Errorf("the cosignature by %s is dated %s, before the checkpoint was issued", n.Sigs[0].Name, ts.UTC().Format(time.RFC3339))
+			return "", nil, fmt.Errorf("the cosignature by %s is dated %s, before the checkpoint was issued", w.name, ts.UTC().Format(time.RFC3339))
 		}
-		w := trust.witnessFor(n.Sigs[0])
 		return line, &Cosignature{Witness: w.name, Key: w.vkey, Time: ts.UTC()}, nil
 	}
-	return "", nil, fmt.Errorf("the witness cosigned as %s, which is no witness in the trust file: add its key as a `witness` line if it is to count", strings.Join(names, ", "))
+	return "", nil, fmt.Errorf("no cosignature by a witness of the trust file: the witness cosigned as %s", strings.Join(others, ", "))
 }
 
 // witnessesOnly is a note.Verifiers of trust's witness keys.
