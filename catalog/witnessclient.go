@@ -32,6 +32,12 @@ type WitnessRequest struct {
 	Client  *http.Client  // default: a plain client
 	Timeout time.Duration // per request; default 10 s
 	Tries   int           // per witness, for passing failures (network, 5xx); default 2
+
+	// Quorum is how many cosignatures the checkpoint must carry to be
+	// written: the trust file's witness-quorum (a publisher opens its own
+	// catalog without it, Trust.PublisherOnly). The catalog's own trust's
+	// quorum counts when larger.
+	Quorum int
 }
 
 // maxWitnessAnswer bounds a witness's answer: a few signature lines.
@@ -47,7 +53,7 @@ var ErrBelowWitnessQuorum = errors.New("fewer witness cosignatures than the trus
 // reason it gave none, comes back in order. It adds every valid
 // cosignature by a witness of c.Trust to the checkpoint and writes it back
 // (verified, then renamed into place) only when the result meets the
-// trust's witness quorum: otherwise the checkpoint file is left as it was
+// witness quorum (wr.Quorum): otherwise the checkpoint file is left as it was
 // and the error wraps ErrBelowWitnessQuorum (a witness that did cosign
 // will cosign the same checkpoint again when asked). It returns the
 // checkpoint as it now is.
@@ -71,6 +77,7 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 		})
 	}
 	wg.Wait()
+	quorum := max(wr.Quorum, c.Trust.WitnessQuorum)
 	msg := c.Checkpoint.Raw
 	added := false
 	for _, l := range lines {
@@ -79,7 +86,7 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 		}
 	}
 	if !added {
-		if len(c.Checkpoint.Cosigned) < c.Trust.WitnessQuorum {
+		if len(c.Checkpoint.Cosigned) < quorum {
 			return answers, c.Checkpoint, fmt.Errorf("%w: no witness cosigned, the checkpoint is left as it was", ErrBelowWitnessQuorum)
 		}
 		return answers, c.Checkpoint, nil
@@ -95,8 +102,8 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 	if cp.Size != c.Size() || cp.Root != c.Checkpoint.Root {
 		return answers, nil, errors.New("the cosigned checkpoint is not the catalog's, nothing written")
 	}
-	if len(cp.Cosigned) < c.Trust.WitnessQuorum {
-		return answers, c.Checkpoint, fmt.Errorf("%w: %d of the %d required, the checkpoint is left as it was (nothing written)", ErrBelowWitnessQuorum, len(cp.Cosigned), c.Trust.WitnessQuorum)
+	if len(cp.Cosigned) < quorum {
+		return answers, c.Checkpoint, fmt.Errorf("%w: %d of the %d required, the checkpoint is left as it was (nothing written)", ErrBelowWitnessQuorum, len(cp.Cosigned), quorum)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "checkpoint"), msg); err != nil {
 		return answers, nil, err

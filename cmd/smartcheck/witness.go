@@ -35,7 +35,7 @@ func (e *env) catalogWitness(args []string) error {
 		return fmt.Errorf("catalog witness: %w", err)
 	}
 	defer cat.Close()
-	wr := &catalog.WitnessRequest{Timeout: *timeout}
+	wr := &catalog.WitnessRequest{Timeout: *timeout, Quorum: trust.WitnessQuorum}
 	answers, cp, err := wr.Cosign(context.Background(), *dir, cat.Catalog, urls)
 	for _, a := range answers {
 		if a.Cosigned != nil {
