@@ -43,6 +43,8 @@ type WitnessRequest struct {
 // maxWitnessAnswer bounds a witness's answer: a few signature lines.
 const maxWitnessAnswer = 64 << 10
 
+var errTooLong = fmt.Errorf("the witness's answer is more than %d bytes, not a few signature lines", maxWitnessAnswer)
+
 // ErrBelowWitnessQuorum is Cosign's error when fewer witnesses cosigned
 // than the trust's witness quorum: the checkpoint is left as it was.
 var ErrBelowWitnessQuorum = errors.New("fewer witness cosignatures than the trust file's witness-quorum")
@@ -176,7 +178,7 @@ func (wr *WitnessRequest) ask(ctx context.Context, dir string, c *Catalog, url s
 		case http.StatusUnprocessableEntity:
 			return "", nil, fmt.Errorf("the witness refused the checkpoint as inconsistent with the %d records it cosigned before (422): the log it saw differs from this one (a split view or a rewritten history)", old)
 		default:
-			return "", nil, fmt.Errorf("the witness answered HTTP %d: %s", status, clip(strings.TrimSpace(string(answer))))
+			return "", nil, fmt.Errorf("the witness answered HTTP %d: %q", status, clip(strings.TrimSpace(string(answer))))
 		}
 	}
 	return "", nil, errors.New("the witness's tree size kept changing (409 three times)")
@@ -201,7 +203,10 @@ func (wr *WitnessRequest) post(ctx context.Context, url string, body []byte) (st
 			return status, ctype, answer, nil
 		}
 		if err == nil {
-			err = fmt.Errorf("the witness answered HTTP %d: %s", status, clip(strings.TrimSpace(string(answer))))
+			err = fmt.Errorf("the witness answered HTTP %d: %q", status, clip(strings.TrimSpace(string(answer))))
+		}
+		if errors.Is(err, errTooLong) {
+			return 0, "", nil, err // it would say the same again
 		}
 		if try >= tries || ctx.Err() != nil {
 			if try > 1 {
@@ -240,7 +245,7 @@ func postOnce(ctx context.Context, client *http.Client, timeout time.Duration, u
 		return 0, "", nil, fmt.Errorf("reading the witness's answer: %v", netWords(err))
 	}
 	if len(answer) > maxWitnessAnswer {
-		return 0, "", nil, fmt.Errorf("the witness's answer is more than %d bytes", maxWitnessAnswer)
+		return 0, "", nil, errTooLong
 	}
 	return resp.StatusCode, resp.Header.Get("Content-Type"), answer, nil
 }
