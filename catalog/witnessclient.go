@@ -159,9 +159,9 @@ func (wr *WitnessRequest) ask(ctx context.Context, dir string, c *Catalog, url s
 		case http.StatusOK:
 			return cosignatureFrom(cp, c.Trust, answer)
 		case http.StatusConflict:
-			size, err := strconv.ParseInt(strings.TrimSuffix(string(answer), "\n"), 10, 64)
-			if err != nil || size < 0 || !strings.HasPrefix(ctype, "text/x.tlog.size") {
-				return "", nil, fmt.Errorf("the witness answered 409 without its tree size (%q)", clip(string(answer)))
+			size, err := parseTreeSize(ctype, answer)
+			if err != nil {
+				return "", nil, err
 			}
 			if size > cp.Size {
 				return "", nil, fmt.Errorf("the witness has cosigned %d records of %s, more than this checkpoint's %d: it saw a longer log (a rollback here, or a split view)", size, cp.Origin, cp.Size)
@@ -182,6 +182,17 @@ func (wr *WitnessRequest) ask(ctx context.Context, dir string, c *Catalog, url s
 		}
 	}
 	return "", nil, errors.New("the witness's tree size kept changing (409 three times)")
+}
+
+// parseTreeSize reads a 409 answer to add-checkpoint: the tree size the
+// witness last cosigned, in decimal, as text/x.tlog.size (tlog-witness).
+func parseTreeSize(ctype string, answer []byte) (int64, error) {
+	text := strings.TrimSuffix(string(answer), "\n")
+	size, err := strconv.ParseInt(text, 10, 64)
+	if mt, _, _ := strings.Cut(ctype, ";"); err != nil || size < 0 || strconv.FormatInt(size, 10) != text || strings.TrimSpace(mt) != "text/x.tlog.size" {
+		return 0, fmt.Errorf("the witness answered 409 without its tree size (%q, %q)", clip(ctype), clip(string(answer)))
+	}
+	return size, nil
 }
 
 // post sends one add-checkpoint request, with a timeout, trying again on
