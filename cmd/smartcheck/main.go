@@ -435,7 +435,7 @@ Commands:
   smartcheck lookup CODE...     look codes up without a screen (for scripts and POS systems)
   smartcheck labels [GTIN...]   make and print shelf labels
   smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
-  smartcheck key generate NAME  write a signer key and its verifier key (--name KEYNAME)
+  smartcheck key generate NAME  write a signer key and its verifier key
   smartcheck key register|revoke ... PUBFILE
   smartcheck sign --key FILE [FILE...]
   smartcheck catalog build|append|import|export|verify|sync|witness|... (smartcheck catalog --help lists them)
