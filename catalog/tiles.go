@@ -174,8 +174,8 @@ func writeTileSet(dir string, tiles []tlog.Tile, data func(tlog.Tile) ([]byte, e
 // checkpoint needs a tile before it is written, so a new tile is created
 // in place, in one system call, and never seen half written by a reader
 // that needs it. One already there with other bytes (a damaged one) is
-// replaced atomically (temporary file, rename); with the same bytes it is
-// left alone. Tiles are not synced to disk one by one (a million records
+// replaced atomically (writeFileAtomic); with the same bytes it is left
+// alone. Tiles are not synced to disk one by one (a million records
 // make thousands): a tile lost or torn by a crash is derived data that
 // every reader checks against the signed root, and falls back from, and
 // EnsureTiles writes again. Its directory exists.
@@ -185,7 +185,7 @@ func writeTile(name string, data []byte) error {
 		if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
 			return nil
 		}
-		return replaceTile(name, data)
+		return writeFileAtomic(name, data) // rare: synced, and mode 0644 as new tiles
 	}
 	if err != nil {
 		return err
@@ -196,27 +196,6 @@ func writeTile(name string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(name)
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
-}
-
-// replaceTile replaces a tile atomically, so that a reader never sees
-// part of one.
-func replaceTile(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil

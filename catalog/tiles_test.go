@@ -339,6 +339,25 @@ func TestWriteTilesMatchesIncremental(t *testing.T) {
 			if errA != nil || errB != nil || !bytes.Equal(a, b) {
 				t.Fatalf("n=%d: tile %s differs (%v, %v)", n, TilePath(tile), errA, errB)
 			}
+			// A web server running as another user serves them.
+			if fi, err := os.Stat(filepath.Join(fast, TilePath(tile))); err != nil || fi.Mode().Perm()&0o044 != 0o044 {
+				t.Fatalf("n=%d: tile %s is not readable by all: %v", n, TilePath(tile), fi.Mode())
+			}
+		}
+		// A damaged tile is replaced (readable by all too); a good one is
+		// left alone.
+		name := filepath.Join(fast, TilePath(tlog.NewTiles(tileHeight, 0, int64(n))[0]))
+		good, _ := os.ReadFile(name)
+		os.Remove(name)
+		os.WriteFile(name, []byte("damaged"), 0o600)
+		if err := writeTilesFrom(fast, bytes.NewReader(data), int64(n), root); err != nil {
+			t.Fatal(err)
+		}
+		if now, _ := os.ReadFile(name); !bytes.Equal(now, good) {
+			t.Fatalf("n=%d: a damaged tile was not written again", n)
+		}
+		if fi, _ := os.Stat(name); fi.Mode().Perm()&0o044 != 0o044 {
+			t.Fatalf("n=%d: the replaced tile's mode is %v", n, fi.Mode())
 		}
 		wrong := t.TempDir()
 		root[0] ^= 1
