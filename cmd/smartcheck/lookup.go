@@ -1,18 +1,19 @@
 package main
 
 import (
-	"encoding/json"
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
-	"github.com/smartcheck-uk/smartcheck/scan"
+	"github.com/smartcheck-uk/smartcheck/lookup"
 )
 
 func (e *env) lookup(args []string) error {
-	fs := e.newFlags("lookup", "[--json] [--support-ended=stop|caution] [--caution-months N] CODE...")
+	fs := e.newFlags("lookup", "[--json] [--support-ended=stop|caution] [--caution-months N] CODE... | -")
 	var cf catalogFlags
 	cf.register(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per code per line")
@@ -31,6 +32,11 @@ func (e *env) lookup(args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	stdin := len(codes) == 1 && codes[0] == "-"
+	if !stdin && slices.Contains(codes, "-") {
+		e.errorf("lookup: - (codes from standard input) comes alone, not with other codes")
+		return errUsage
+	}
 	today, err := cf.today()
 	if err != nil {
 		e.errorf("%v", err)
@@ -41,38 +47,105 @@ func (e *env) lookup(args []string) error {
 		return err
 	}
 	defer cat.Close()
-	rc := catalog.CatalogReport(cat.Checkpoint, cat.demo)
-	if !*asJSON {
+	l := &lookuper{e: e, cat: cat, asJSON: *asJSON,
+		rc: catalog.CatalogReport(cat.Checkpoint, cat.demo), q: lookup.Query{Today: today, Policy: policy}}
+	if !l.asJSON {
 		fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
 	}
-	enc := json.NewEncoder(jsonSafeWriter{e.stdout})
-	enc.SetEscapeHTML(false)
-	bad := 0
-	for _, input := range codes {
-		code, err := scan.Parse(input)
-		if err != nil {
-			bad++
-			why := err.Error()
-			if !strings.HasPrefix(why, "not a product code") {
-				why = "not a product code: " + why
+	if stdin {
+		err = l.stdin(e.stdin)
+	} else {
+		for _, input := range codes {
+			if err = l.one(input); err != nil {
+				break
 			}
-			e.errorf("%s: %s", input, why)
-			if *asJSON {
-				enc.Encode(catalog.ErrorReport{Input: input, Error: err.Error(), Catalog: rc})
-			}
-			continue
 		}
-		r := cat.Judge(catalog.Query{GTIN: code.GTIN, Batch: code.Batch, Today: today, Policy: policy})
-		if *asJSON {
-			if err := enc.Encode(r.Report(input, rc)); err != nil {
-				return err
-			}
-			continue
-		}
-		writeResult(e.stdout, input, r)
 	}
-	if bad > 0 {
+	if err != nil {
+		return err
+	}
+	if l.bad > 0 {
 		return exitError(1)
+	}
+	return nil
+}
+
+// lookuper answers codes one at a time against one opened catalog.
+type lookuper struct {
+	e      *env
+	cat    *opened
+	rc     *catalog.ReportCatalog
+	q      lookup.Query
+	asJSON bool
+	bad    int // codes that were not product codes
+}
+
+// maxLine bounds a line of `lookup -`: no product code comes near it, and
+// a longer line is answered as not a product code without being kept.
+const maxLine = 4096
+
+// stdin answers each line of r as it comes: written out (standard output
+// is not buffered) before the next line is read, so that a program can
+// keep one lookup running, write a code and read its answer.
+func (l *lookuper) stdin(r io.Reader) error {
+	br := bufio.NewReaderSize(r, maxLine)
+	for {
+		line, err := br.ReadSlice('\n')
+		got := len(line)
+		input := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
+		long := errors.Is(err, bufio.ErrBufferFull)
+		for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of the line
+			_, err = br.ReadSlice('\n')
+		}
+		if got == 0 && err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		var aerr error
+		if long {
+			a := lookup.Answer{Input: input[:64] + "…", Err: fmt.Errorf("not a product code: longer than %d bytes", maxLine), Catalog: l.rc}
+			aerr = l.answer(a)
+		} else {
+			aerr = l.one(input)
+		}
+		if aerr != nil {
+			return aerr
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+	}
+}
+
+// one answers input.
+func (l *lookuper) one(input string) error {
+	return l.answer(lookup.Look(l.cat.Catalog, l.rc, input, l.q))
+}
+
+func (l *lookuper) answer(a lookup.Answer) error {
+	if a.Err != nil {
+		l.bad++
+		why := a.Err.Error()
+		if !strings.HasPrefix(why, "not a product code") {
+			why = "not a product code: " + why
+		}
+		l.e.errorf("%s: %s", a.Input, why)
+	}
+	if l.asJSON {
+		b, err := a.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = l.e.stdout.Write(append(b, '\n'))
+		return err
+	}
+	if a.Err == nil {
+		writeResult(l.e.stdout, a.Input, a.Result)
 	}
 	return nil
 }
@@ -199,22 +272,13 @@ func signerText(si catalog.SignerInfo) string {
 }
 
 // jsonSafeWriter writes JSON text with every character the sanitiser would
-// replace written as a \uXXXX escape instead: the same JSON value, but no
-// bidirectional or C1 control character reaches a terminal that shows it.
-// (encoding/json already escapes C0 controls.)
+// replace written as a \uXXXX escape instead (lookup.EscapeControls): the
+// same JSON value, but no bidirectional or C1 control character reaches a
+// terminal that shows it.
 type jsonSafeWriter struct{ w io.Writer }
 
 func (j jsonSafeWriter) Write(p []byte) (int, error) {
-	var b strings.Builder
-	for _, r := range string(p) {
-		// Raw LFs end the encoder's lines: a JSON string never holds one.
-		if r != '\n' && r != utf8.RuneError && catalog.Sanitize(string(r)) != string(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	if _, err := io.WriteString(j.w, b.String()); err != nil {
+	if _, err := j.w.Write(lookup.EscapeControls(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
