@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -87,15 +88,27 @@ func (s *Server) query(r *http.Request) (lookup.Query, error) {
 	return q, nil
 }
 
-// enter waits for a lookup slot; it reports false when the client went
-// away first.
-func (s *Server) enter(r *http.Request) bool {
+// enter waits for a lookup slot, at most QueueTimeout (then it answers
+// 503); it reports false when the request is not to go on. The wait does
+// not count against the request's read and write deadlines: they start
+// again from the moment the lookup may go ahead.
+func (s *Server) enter(w http.ResponseWriter, r *http.Request) bool {
+	t := time.NewTimer(s.cfg.QueueTimeout)
+	defer t.Stop()
 	select {
 	case s.busy <- struct{}{}:
-		return true
 	case <-r.Context().Done():
 		return false
+	case <-t.C:
+		w.Header().Set("Retry-After", "1")
+		s.fail(w, http.StatusServiceUnavailable, fmt.Sprintf("busy: no lookup could start within %v; try again", s.cfg.QueueTimeout))
+		return false
 	}
+	rc := http.NewResponseController(w)
+	now := time.Now()
+	rc.SetReadDeadline(now.Add(s.cfg.ReadTimeout))
+	rc.SetWriteDeadline(now.Add(s.cfg.WriteTimeout))
+	return true
 }
 
 func (s *Server) leave() { <-s.busy }
@@ -131,7 +144,7 @@ func (s *Server) lookupGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !s.enter(r) {
+	if !s.enter(w, r) {
 		return
 	}
 	defer s.leave()
@@ -158,7 +171,7 @@ func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !s.enter(r) {
+	if !s.enter(w, r) {
 		return
 	}
 	defer s.leave()
@@ -203,6 +216,9 @@ func readCodes(w http.ResponseWriter, r *http.Request) ([]string, int, error) {
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the body is larger than %d bytes: send at most %d codes a request", MaxBody, MaxBatch)
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, http.StatusRequestTimeout, errors.New("the body did not arrive in time")
 		}
 		return nil, http.StatusBadRequest, fmt.Errorf("read the body: %v", err)
 	}

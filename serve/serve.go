@@ -72,6 +72,7 @@ type Config struct {
 	IdleTimeout       time.Duration // default 60 s between requests on a kept-alive connection
 	MaxConns          int           // default 1,024 connections at once; more wait to be accepted
 	ShutdownTimeout   time.Duration // default 30 s for requests in flight to finish on shutdown
+	QueueTimeout      time.Duration // default 10 s waiting for a lookup slot; then 503 busy
 }
 
 func (c *Config) defaults() {
@@ -85,6 +86,7 @@ func (c *Config) defaults() {
 	set(&c.WriteTimeout, 30*time.Second)
 	set(&c.IdleTimeout, 60*time.Second)
 	set(&c.ShutdownTimeout, 30*time.Second)
+	set(&c.QueueTimeout, 10*time.Second)
 	if c.MaxConns <= 0 {
 		c.MaxConns = 1024
 	}
@@ -163,6 +165,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metricsPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow, ok := allowed[r.URL.Path]; ok {
+			w.Header().Set("Allow", allow)
+			s.fail(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allow))
+			return
+		}
 		s.fail(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s (GET or POST /v1/lookup, GET /healthz, GET /metrics)", r.Method, r.URL.Path))
 	})
 	if s.cfg.Token == "" {
@@ -177,6 +184,9 @@ func (s *Server) Handler() http.Handler {
 		mux.ServeHTTP(w, r)
 	})
 }
+
+// allowed are the methods of each endpoint, for a 405.
+var allowed = map[string]string{"/v1/lookup": "GET, POST", "/healthz": "GET", "/metrics": "GET"}
 
 // authorized compares the request's bearer token with the configured one
 // in constant time: both are hashed first, so neither the content nor the
