@@ -20,7 +20,7 @@ import (
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/data"
-	"github.com/smartcheck-uk/smartcheck/serve/internal/servetest"
+	"github.com/smartcheck-uk/smartcheck/internal/servetest"
 )
 
 // demoCatalog opens the catalog built into the binary.
