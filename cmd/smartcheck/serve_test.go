@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
-	"github.com/smartcheck-uk/smartcheck/serve"
 	"github.com/smartcheck-uk/smartcheck/internal/servetest"
+	"github.com/smartcheck-uk/smartcheck/serve"
 )
 
 // isolate keeps a test's commands from the machine's installed catalog,
