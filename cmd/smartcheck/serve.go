@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -30,6 +31,7 @@ func (e *env) serve(args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "`ADDRESS` to listen on; an address that is not loopback needs --token-file")
 	tokenFile := fs.String("token-file", "", "`FILE` holding the bearer token every request must carry (Authorization: Bearer TOKEN)")
 	logPath := fs.String("log", "", "due-diligence log `FILE` (default: checks.jsonl in the --state directory, $XDG_STATE_HOME/smartcheck)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (go tool pprof), for performance work")
 	var pf policyFlags
 	pf.register(fs)
 	var ff followFlags
@@ -102,6 +104,17 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return withHint(fmt.Errorf("listen on %s: %w", *listen, bare(err)),
 			"another program may be listening there: choose another with --listen 127.0.0.1:PORT")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", bare(err))
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Fprintf(e.stderr, "smartcheck: serving on http://%s/v1/lookup (due-diligence log %s)\n", ln.Addr(), path)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
