@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/lookup"
@@ -84,42 +88,98 @@ type lookuper struct {
 // a longer line is answered as not a product code without being kept.
 const maxLine = 4096
 
-// stdin answers each line of r as it comes: written out (standard output
-// is not buffered) before the next line is read, so that a program can
-// keep one lookup running, write a code and read its answer.
+// stdin answers each line of r as it comes. It never waits for more input
+// with a line unanswered: it takes the lines already read (at least one,
+// at most 256), looks them up on every core, writes their answers in
+// order (standard output is not buffered), and only then reads on. A
+// program can so keep one lookup running, write a code and read its
+// answer; a file of codes is answered as fast as the cores allow.
 func (l *lookuper) stdin(r io.Reader) error {
 	br := bufio.NewReaderSize(r, maxLine)
 	for {
-		line, err := br.ReadSlice('\n')
-		got := len(line)
-		input := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
-		long := errors.Is(err, bufio.ErrBufferFull)
+		var lines []inputLine
+		var readErr error
+		for len(lines) == 0 || len(lines) < 256 && lineWaiting(br) {
+			line, err := readLine(br)
+			if line != nil {
+				lines = append(lines, *line)
+			}
+			if err != nil {
+				readErr = err
+				break
+			}
+		}
+		for _, a := range l.lookAll(lines) {
+			if err := l.answer(a); err != nil {
+				return err
+			}
+		}
+		if readErr == io.EOF {
+			return nil
+		}
+		if readErr != nil {
+			return fmt.Errorf("read standard input: %w", readErr)
+		}
+	}
+}
+
+// lineWaiting reports whether a whole line is already in br's buffer.
+func lineWaiting(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.IndexByte(b, '\n') >= 0
+}
+
+// inputLine is one line of standard input, without its line ending.
+type inputLine struct {
+	text string
+	long bool // longer than maxLine: text is its first 64 bytes
+}
+
+// readLine reads one line; nil at the end of the input.
+func readLine(br *bufio.Reader) (*inputLine, error) {
+	line, err := br.ReadSlice('\n')
+	got := len(line)
+	in := &inputLine{text: strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		in.text, in.long = in.text[:64], true
 		for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of the line
 			_, err = br.ReadSlice('\n')
 		}
-		if got == 0 && err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return fmt.Errorf("read standard input: %w", err)
-		}
-		var aerr error
-		if long {
-			a := lookup.Answer{Input: input[:64] + "…", Err: fmt.Errorf("not a product code: longer than %d bytes", maxLine), Catalog: l.rc}
-			aerr = l.answer(a)
-		} else {
-			aerr = l.one(input)
-		}
-		if aerr != nil {
-			return aerr
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read standard input: %w", err)
-		}
 	}
+	if got == 0 {
+		return nil, err
+	}
+	return in, err
+}
+
+// lookAll looks inputs up, on every core when there are several.
+func (l *lookuper) lookAll(inputs []inputLine) []lookup.Answer {
+	out := make([]lookup.Answer, len(inputs))
+	look := func(i int) {
+		if in := inputs[i]; in.long {
+			out[i] = lookup.Answer{Input: in.text + "…", Err: fmt.Errorf("not a product code: longer than %d bytes", maxLine), Catalog: l.rc}
+			return
+		}
+		out[i] = lookup.Look(l.cat.Catalog, l.rc, inputs[i].text, l.q)
+	}
+	workers := min(len(inputs), runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range inputs {
+			look(i)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(inputs); i = int(next.Add(1)) - 1 {
+				look(i)
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // one answers input.

@@ -368,3 +368,38 @@ func TestPOSClients(t *testing.T) {
 		})
 	}
 }
+
+// TestLookupStdinOrder: a file of codes, looked up on every core, is
+// answered in its own order, one line each.
+func TestLookupStdinOrder(t *testing.T) {
+	isolate(t)
+	var in strings.Builder
+	var want []string
+	for i := range 3000 {
+		code := []string{"9520000000011", "9520000000127", "x" + strconv.Itoa(i), "", strings.Repeat("7", 5000)}[i%5]
+		if i%5 == 2 {
+			code = strconv.Itoa(i)
+		}
+		in.WriteString(code + "\n")
+		want = append(want, code)
+	}
+	var out, errs bytes.Buffer
+	run([]string{"lookup", "--json", "-"}, strings.NewReader(in.String()), &out, &errs)
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d answers for %d lines", len(lines), len(want))
+	}
+	for i, l := range lines {
+		var a struct{ Input string }
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatal(err)
+		}
+		w := want[i]
+		if len(w) > 64 {
+			w = w[:64] + "…"
+		}
+		if a.Input != w {
+			t.Fatalf("answer %d is for %.70q, want %.70q", i, a.Input, w)
+		}
+	}
+}
