@@ -80,6 +80,26 @@ func start(t *testing.T, cfg Config, cat *catalog.Catalog) *running {
 	return &running{srv: srv, base: "http://" + ln.Addr().String(), log: path, stop: stop}
 }
 
+// startB serves cat with cfg for a benchmark and returns its base URL.
+func startB(b *testing.B, cfg Config, cat *catalog.Catalog) string {
+	srv := New(cfg)
+	srv.Load(cat, false)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	b.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
 // get fetches path and returns the status and body.
 func get(t testing.TB, url string, header ...string) (int, []byte) {
 	t.Helper()
