@@ -52,7 +52,9 @@ func BenchmarkServeLookup(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer log.Close()
-	r := startB(b, Config{Log: log}, cat)
+	srv := New(Config{Log: log})
+	srv.Load(cat, false)
+	r, _ := listen(b, srv)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	client := &http.Client{Transport: tr}
 	var next atomic.Int64

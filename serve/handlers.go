@@ -133,38 +133,24 @@ func (s *Server) unavailable() string {
 }
 
 func (s *Server) lookupGet(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	code := r.URL.Query().Get("code")
 	if err := checkCode(code); err != nil {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	q, err := s.query(r)
-	if err != nil {
-		s.fail(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	if !s.enter(w, r) {
-		return
-	}
-	defer s.leave()
-	h := s.catalogFor(w)
-	if h == nil {
-		return
-	}
-	a := lookup.Look(h.cat, h.rc, code, q)
-	h.release()
-	b, err := a.JSON()
-	if err != nil {
-		s.fail(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	s.record(r, a)
-	writeJSON(w, append(b, '\n'))
-	s.metrics.observe(time.Since(start))
+	s.lookups(w, r, false, func() ([]string, int, error) { return []string{code}, 0, nil })
 }
 
 func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
+	s.lookups(w, r, true, func() ([]string, int, error) { return readCodes(w, r) })
+}
+
+// lookups answers the codes read by codes (which, on failure, gives the
+// status to answer with): one object, or with array an array of them,
+// each as lookup --json prints it. The codes are read only once a lookup
+// slot is free, and judged against the one catalog in use when they
+// start, even if a newer one is swapped in meanwhile.
+func (s *Server) lookups(w http.ResponseWriter, r *http.Request, array bool, codes func() ([]string, int, error)) {
 	start := time.Now()
 	q, err := s.query(r)
 	if err != nil {
@@ -175,7 +161,7 @@ func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.leave()
-	codes, status, err := readCodes(w, r)
+	list, status, err := codes()
 	if err != nil {
 		s.fail(w, status, err.Error())
 		return
@@ -184,13 +170,15 @@ func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
 	if h == nil {
 		return
 	}
-	answers := make([]lookup.Answer, len(codes))
-	for i, code := range codes {
+	answers := make([]lookup.Answer, len(list))
+	for i, code := range list {
 		answers[i] = lookup.Look(h.cat, h.rc, code, q)
 	}
 	h.release()
 	var out bytes.Buffer
-	out.WriteByte('[')
+	if array {
+		out.WriteByte('[')
+	}
 	for i, a := range answers {
 		b, err := a.JSON()
 		if err != nil {
@@ -200,10 +188,15 @@ func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		out.WriteByte('\n')
+		if array {
+			out.WriteByte('\n')
+		}
 		out.Write(b)
 	}
-	out.WriteString("\n]\n")
+	if array {
+		out.WriteString("\n]")
+	}
+	out.WriteByte('\n')
 	s.record(r, answers...)
 	writeJSON(w, out.Bytes())
 	s.metrics.observe(time.Since(start))

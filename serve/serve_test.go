@@ -63,41 +63,33 @@ func start(t *testing.T, cfg Config, cat *catalog.Catalog) *running {
 	if cat != nil {
 		srv.Load(cat, true)
 	}
+	base, stop := listen(t, srv)
+	return &running{srv: srv, base: base, log: path, stop: stop}
+}
+
+// listen serves srv on a free loopback port until stop is called, or the
+// test ends; it returns the base URL.
+func listen(tb testing.TB, srv *Server) (base string, stop func() error) {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	var once sync.Once
 	var serveErr error
-	stop := func() error {
+	stop = func() error {
 		once.Do(func() { cancel(); serveErr = <-done })
 		return serveErr
 	}
-	t.Cleanup(func() { stop() })
-	return &running{srv: srv, base: "http://" + ln.Addr().String(), log: path, stop: stop}
-}
-
-// startB serves cat with cfg for a benchmark and returns its base URL.
-func startB(b *testing.B, cfg Config, cat *catalog.Catalog) string {
-	srv := New(cfg)
-	srv.Load(cat, false)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	b.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Error(err)
+	tb.Cleanup(func() {
+		if err := stop(); err != nil {
+			tb.Error(err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), stop
 }
 
 // get fetches path and returns the status and body.
@@ -110,21 +102,23 @@ func get(t testing.TB, url string, header ...string) (int, []byte) {
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return do(t, req)
 }
 
 func post(t testing.TB, url string, body io.Reader) (int, []byte) {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", body)
+	req, err := http.NewRequest("POST", url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return do(t, req)
+}
+
+// do sends req and returns the status and body.
+func do(t testing.TB, req *http.Request) (int, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

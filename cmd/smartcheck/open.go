@@ -70,6 +70,20 @@ func (c *catalogFlags) today() (catalog.Date, error) {
 	return d, nil
 }
 
+// openLog opens the due-diligence log at path, default checks.jsonl in
+// the state directory, and returns it with its path.
+func (c *catalogFlags) openLog(path string) (*catalog.DueDiligenceLog, string, error) {
+	if path == "" {
+		dir := c.stateDir()
+		if dir == "" {
+			return nil, "", errors.New("no home directory for the due-diligence log: give one with --log FILE")
+		}
+		path = filepath.Join(dir, "checks.jsonl")
+	}
+	l, err := catalog.OpenDueDiligenceLog(path)
+	return l, path, err
+}
+
 // opened is a catalog with what the commands say about it.
 type opened struct {
 	*catalog.Catalog

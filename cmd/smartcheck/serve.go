@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -76,15 +74,7 @@ func (e *env) serve(args []string) error {
 		return errUsage
 	}
 
-	path := *logPath
-	if path == "" {
-		dir := cf.stateDir()
-		if dir == "" {
-			return errors.New("no home directory for the due-diligence log: give one with --log FILE")
-		}
-		path = filepath.Join(dir, "checks.jsonl")
-	}
-	ddlog, err := catalog.OpenDueDiligenceLog(path)
+	ddlog, path, err := cf.openLog(*logPath)
 	if err != nil {
 		return err
 	}
