@@ -62,14 +62,16 @@ serve_dir=$work/serve-catalog
 rm -rf "$serve_dir"; cp -r "$cache" "$serve_dir"
 pub=$work/pub
 ln -sfn "$cache" "$pub"
-port=$((20000 + RANDOM % 20000)); pubport=$((port + 1))
-"$work/synthcat" -http 127.0.0.1:$pubport -dir "$pub" 2>/dev/null & pids+=($!)
-"$bin" serve --listen 127.0.0.1:$port --catalog "$serve_dir" --trust "$cache/trust" --state "$state" \
-  --log "$work/checks.jsonl" --sync http://127.0.0.1:$pubport/ --sync-every 10s --cpuprofile "$work/cpu.pprof" \
+# Both listen on a free port and say which.
+addr() { for _ in $(seq 150); do a=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$1" | head -1) && [ -n "$a" ] && { echo "$a"; return; }; sleep 0.2; done; cat "$1" >&2; exit 1; }
+"$work/synthcat" -http 127.0.0.1:0 -dir "$pub" 2> "$work/pub.err" & pids+=($!)
+puburl=$(addr "$work/pub.err")
+"$bin" serve --listen 127.0.0.1:0 --catalog "$serve_dir" --trust "$cache/trust" --state "$state" \
+  --log "$work/checks.jsonl" --sync "$puburl/" --sync-every 10s --cpuprofile "$work/cpu.pprof" \
   2> "$work/serve.err" & serve_pid=$!; pids+=($serve_pid)
-for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.2; done
-curl -sf http://127.0.0.1:$port/healthz >/dev/null || { cat "$work/serve.err"; exit 1; }
-base=http://127.0.0.1:$port
+base=$(addr "$work/serve.err")
+for _ in $(seq 100); do curl -sf $base/healthz >/dev/null && break; sleep 0.2; done
+curl -sf $base/healthz >/dev/null || { cat "$work/serve.err"; exit 1; }
 lua=docs/bench-serve.lua
 rss() { awk '/VmHWM/ { print $2 / 1024 " MB" }' /proc/$serve_pid/status; }
 

@@ -14,6 +14,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -30,8 +31,11 @@ func main() {
 	dir := flag.String("dir", "", "the directory -http publishes")
 	flag.Parse()
 	if *addr != "" {
-		fmt.Fprintf(os.Stderr, "synthcat: publishing %s on http://%s/\n", *dir, *addr)
-		err := http.ListenAndServe(*addr, http.FileServer(http.Dir(*dir)))
+		ln, err := net.Listen("tcp", *addr)
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "synthcat: publishing %s on http://%s/\n", *dir, ln.Addr())
+			err = http.Serve(ln, http.FileServer(http.Dir(*dir)))
+		}
 		fmt.Fprintf(os.Stderr, "synthcat: %v\n", err)
 		os.Exit(1)
 	}
