@@ -10,7 +10,7 @@ import (
 // the same when asked for again.
 func TestCacheBounded(t *testing.T) {
 	if testing.Short() {
-		t.Skip("signs and verifies 34,000 records")
+		t.Skip("signs and verifies 17,600 records")
 	}
 	n := maxCached + 1200
 	dir := t.TempDir()

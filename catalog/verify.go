@@ -43,9 +43,9 @@ type entry struct {
 // maxCached bounds the records remembered verified. A long-running
 // process (smartcheck serve) that is asked, over days, for every product
 // of a catalog of a million records would otherwise keep them all (about
-// 2 KB each, parsed); past the bound a record chosen at random is
-// forgotten, and verified again if it is asked for again.
-const maxCached = 1 << 15
+// 2 KB each, parsed: 2 GB); past the bound (about 32 MB) a record chosen
+// at random is forgotten, and verified again if it is asked for again.
+const maxCached = 1 << 14
 
 // entry returns record i, parsed and its signatures checked; the outcome
 // is remembered (up to maxCached records).

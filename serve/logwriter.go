@@ -2,6 +2,7 @@ package serve
 
 import (
 	"sync"
+	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
@@ -34,6 +35,12 @@ type logWriter struct {
 const (
 	maxQueued = 50_000
 	maxBatch  = 4096
+	// gather is how long the writer lets records gather after a write
+	// that took all there were, so that a busy service syncs its log a
+	// couple of hundred times a second, not once a lookup: a sync costs
+	// CPU as well as time. A record reaches the disk at most this much
+	// later for it.
+	gather = 5 * time.Millisecond
 )
 
 func newLogWriter(a batchAppender) *logWriter {
@@ -80,6 +87,9 @@ func (w *logWriter) run() {
 				w.mu.Lock()
 				w.lastErr, w.failed = err, w.failed+int64(n)
 				w.mu.Unlock()
+			}
+			if n < maxBatch && !closed {
+				time.Sleep(gather)
 			}
 			continue
 		}
