@@ -12,7 +12,7 @@
 # later) in $BENCH_DIR (default /tmp/smartcheck-bench-serve).
 #
 # wrk has no fixed-rate mode (that is wrk2): the 2,000 requests/s step paces
-# each connection in Lua (DELAY_MS before every request, 21 connections), so
+# each connection in Lua (DELAY_MS=10 before every request, 23 connections), so
 # its latencies are those of requests sent at that rate, and a stall would
 # slow the sender too (coordinated omission): the max latency is shown for
 # that reason. On a 2-core machine wrk itself takes most of one core.
@@ -75,8 +75,9 @@ curl -sf $base/healthz >/dev/null || { cat "$work/serve.err"; exit 1; }
 lua=docs/bench-serve.lua
 rss() { awk '/VmHWM/ { print $2 / 1024 " MB" }' /proc/$serve_pid/status; }
 
-echo "== serve: 2,000 requests/s (paced: 21 connections, 10 ms between requests), $dur"
-DELAY_MS=10 wrk -t1 -c21 -d$dur --latency -s $lua $base | grep -E 'RESULT|Latency|Requests/sec'
+echo "== load now: $(uptime | sed "s/.*load average: //")"
+echo "== serve: 2,000 requests/s (paced: 23 connections, 10 ms between requests), $dur"
+DELAY_MS=10 wrk -t1 -c23 -d$dur --latency -s $lua $base | grep -E 'RESULT|Latency|Requests/sec'
 
 echo "== serve: as fast as it goes, 1 wrk thread, $short each"
 for c in 1 2 4 8 16 32; do printf 'connections=%-3s ' $c; wrk -t1 -c$c -d$short -s $lua $base | grep RESULT; done
@@ -84,7 +85,7 @@ for c in 1 2 4 8 16 32; do printf 'connections=%-3s ' $c; wrk -t1 -c$c -d$short 
 echo "== serve: 2,000 requests/s while a background sync installs 10,000 new records, $dur"
 before=$(curl -s $base/metrics | grep -E '^smartcheck_(catalog_records|syncs_total\{outcome="installed"\})')
 (sleep 3; ln -sfn "$next" "$pub") &
-DELAY_MS=10 wrk -t1 -c21 -d$dur --latency -s $lua $base | grep -E 'RESULT|Latency'
+DELAY_MS=10 wrk -t1 -c23 -d$dur --latency -s $lua $base | grep -E 'RESULT|Latency'
 echo "before: $before" | tr '\n' ' '; echo
 echo "after:  $(curl -s $base/metrics | grep -E '^smartcheck_(catalog_records|syncs_total\{outcome="installed"\})' | tr '\n' ' ')"
 echo "serve peak memory: $(rss)"
