@@ -51,7 +51,7 @@ func BenchmarkServeLookup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer log.Close()
+	b.Cleanup(func() { log.Close() }) // after the service has stopped (cleanups run last first)
 	srv := New(Config{Log: log})
 	srv.Load(cat, false)
 	r, _ := listen(b, srv)
