@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -401,5 +402,116 @@ func TestLookupStdinOrder(t *testing.T) {
 		if a.Input != w {
 			t.Fatalf("answer %d is for %.70q, want %.70q", i, a.Input, w)
 		}
+	}
+}
+
+// TestServeSyncEndToEnd runs the real binary with --sync against a
+// loopback publisher: with no catalog installed, its first sync installs
+// the published one (serve's TestFollowFirstSync holds the 503s before
+// it); then, while clients look codes
+// up without pause, the publisher publishes 1,000 more records, and the
+// service takes them in: no request fails, every answer comes from one
+// catalog or the other, and a product only the new one has is found.
+func TestServeSyncEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	type published struct{ checkpoint, records []byte }
+	var cats [2]published
+	for i, n := range []int{1500, 2500} {
+		d := filepath.Join(dir, fmt.Sprint(n))
+		if _, err := catalog.WriteSynthetic(d, n, "serve-e2e", issued.Add(time.Duration(i)*time.Minute), issued.AddDate(1, 0, 0)); err != nil {
+			t.Fatal(err)
+		}
+		cats[i].checkpoint, _ = os.ReadFile(filepath.Join(d, "checkpoint"))
+		cats[i].records, _ = os.ReadFile(filepath.Join(d, "records"))
+	}
+	var serving atomic.Pointer[published]
+	serving.Store(&cats[0])
+	pub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := serving.Load()
+		switch r.URL.Path {
+		case "/checkpoint":
+			w.Write(p.checkpoint)
+		case "/records":
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.records))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer pub.Close()
+
+	var errs syncBuffer
+	base, cmd := serveBinary(t, &errs, "--catalog", filepath.Join(dir, "installed"), "--trust", filepath.Join(dir, "1500", "trust"),
+		"--sync", pub.URL+"/", "--sync-every", "1s", "--log", filepath.Join(dir, "checks.jsonl"))
+	records := func() string {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		m := regexp.MustCompile(`(?m)^smartcheck_catalog_records (\d+)$`).FindSubmatch(b)
+		if m == nil {
+			return ""
+		}
+		return string(m[1])
+	}
+	waitFor(t, 30*time.Second, "the first sync", func() bool { return records() == "1500" })
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var failures []string
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				gtin := catalog.SyntheticGTIN(101 + (w*397+i)%1390)
+				resp, err := http.Get(base + "/v1/lookup?code=" + gtin)
+				var rep struct {
+					Verdict string
+					Catalog *catalog.ReportCatalog
+				}
+				if err == nil {
+					err = json.NewDecoder(resp.Body).Decode(&rep)
+					resp.Body.Close()
+					if err == nil && (resp.StatusCode != 200 || rep.Verdict == "" || rep.Catalog == nil) {
+						err = fmt.Errorf("%s: %d %+v", gtin, resp.StatusCode, rep)
+					}
+				}
+				mu.Lock()
+				if err != nil {
+					failures = append(failures, err.Error())
+				} else {
+					seen[rep.Catalog.Size]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	serving.Store(&cats[1])
+	waitFor(t, 30*time.Second, "the newer catalog", func() bool { return records() == "2500" })
+	time.Sleep(300 * time.Millisecond)
+	stop.Store(true)
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Errorf("%d requests failed, the first: %s", len(failures), failures[0])
+	}
+	if seen[1500] == 0 || seen[2500] == 0 || len(seen) != 2 {
+		t.Errorf("answers by catalog size: %v", seen)
+	}
+	resp, err := http.Get(base + "/v1/lookup?code=" + catalog.SyntheticGTIN(2200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"id":"syn-2200"`) {
+		t.Errorf("a product of the new records is not found: %s", b)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("serve: %v; stderr:\n%s", err, errs.String())
 	}
 }
