@@ -2,8 +2,10 @@
 -- GTIN of the synthetic catalog (catalog/synthetic.go: GS1 prefix 952,
 -- then the record's number, then the check digit), each thread from its
 -- own starting point, skipping the key records and the notices.
--- Environment: RECORDS (default 1000000); DELAY_MS, when set, is a pause
--- before every request on each connection, which paces the load: about
+-- Environment: RECORDS (default 1000000); DELAY_MS, when set, paces the
+-- load: before every request each connection pauses a random whole number
+-- of milliseconds from 0 to 2 x DELAY_MS (DELAY_MS on average), so that
+-- the connections do not fire together in bursts; about
 -- connections x 1000 / (DELAY_MS + latency) requests a second.
 local records = tonumber(os.getenv("RECORDS") or "1000000")
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
@@ -29,6 +31,7 @@ end
 
 function init(args)
   i = 101 + (tid * 7919 * 1013) % (records - 101)
+  math.randomseed(tid * 7919 + os.time())
 end
 
 function request()
@@ -40,7 +43,7 @@ end
 
 if delay_ms > 0 then
   function delay()
-    return delay_ms
+    return math.random(0, 2 * delay_ms)
   end
 end
 

@@ -14,7 +14,7 @@
 # later) in $BENCH_DIR (default /tmp/smartcheck-bench-serve).
 #
 # wrk has no fixed-rate mode (that is wrk2): the 2,000 requests/s step paces
-# each connection in Lua (DELAY_MS=10 before every request, 23 connections), so
+# each connection in Lua (random pauses of DELAY_MS=10 on average, 23 connections), so
 # its latencies are those of requests sent at that rate, and a stall would
 # slow the sender too (coordinated omission): the max latency is shown for
 # that reason. On a 2-core machine wrk itself takes most of one core.
@@ -80,7 +80,7 @@ lua=docs/bench-serve.lua
 rss() { awk '/VmHWM/ { print $2 / 1024 " MB" }' /proc/$serve_pid/status; }
 
 echo "== load now: $(uptime | sed "s/.*load average: //")"
-echo "== serve: 2,000 requests/s (paced: 23 connections, 10 ms between requests), $dur"
+echo "== serve: 2,000 requests/s (paced: 23 connections, random pauses of 10 ms on average), $dur"
 DELAY_MS=10 wrk -t1 -c23 -d$dur --latency -s $lua $base | grep -E 'RESULT|Latency|Requests/sec'
 
 if [ "${ONLY:-}" = paced ]; then echo "== load at end: $(uptime | sed 's/.*load average: //')"; exit 0; fi
