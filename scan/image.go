@@ -49,8 +49,10 @@ type Result struct {
 	// for GS1-128, "]d2" for GS1 DataMatrix, "]Q1" for a plain QR code...
 	Symbology string
 	// Code is the product code the barcode carries, or nil when it
-	// carries none ([Parse] of [Result.Input] failed).
+	// carries none; then Err says why ([Parse] of [Result.Input]
+	// failed: a web link, text, a bad check digit).
 	Code *Code
+	Err  error
 }
 
 // Input is what [Parse] reads for r: the symbology identifier and the
@@ -77,11 +79,14 @@ type Decoder struct {
 	looks   []look
 	formats map[string]bool
 	oneD    bool // any one-dimensional format
+	// keepLooking: a look that finds only codes without a product code
+	// is not the last.
+	keepLooking bool
 }
 
 // NewDecoder returns a decoder with the given options.
 func NewDecoder(opts Options) *Decoder {
-	d := &Decoder{looks: defaultLooks, formats: make(map[string]bool)}
+	d := &Decoder{looks: defaultLooks, formats: make(map[string]bool), keepLooking: true}
 	if opts.Quick {
 		d.looks = defaultLooks[:1]
 	}
@@ -104,10 +109,11 @@ func NewDecoder(opts Options) *Decoder {
 // large; reading twelve million pixels row by row is not.
 const maxSide = 2000
 
-// Decode returns the barcodes found in img, in the order found; none
-// when it finds nothing it is sure of. It tries the cheapest look first
-// and stops at the first look that finds something, so a second code
-// that only a harder look would find may be missed.
+// Decode returns the barcodes found in img, those that carry a product
+// code first, each group in the order found; none when it finds nothing
+// it is sure of. It reads every code in a look at the image (a box may
+// carry a QR code of a web page beside its barcode), trying the cheapest
+// look first and stopping at the first look that finds a product code.
 func (d *Decoder) Decode(img image.Image) []Result {
 	g := toGray(img)
 	for max(g.w, g.h) > maxSide {
@@ -118,13 +124,14 @@ func (d *Decoder) Decode(img image.Image) []Result {
 
 func (d *Decoder) decodeGray(g *gray, looks []look) []Result {
 	s := &session{d: d, views: map[string]*gray{"": g}}
+	var rs []Result
 	for _, l := range looks {
 		s.look(l)
-		if rs := s.accepted(); len(rs) > 0 {
-			return rs
+		if rs = s.accepted(); len(rs) > 0 && (!d.keepLooking || rs[0].Code != nil) {
+			break
 		}
 	}
-	return nil
+	return rs
 }
 
 // A look is one pass of the readers over a view of the image: which view,
@@ -471,6 +478,16 @@ next:
 		}
 		out = append(out, c.Result)
 	}
+	// The product codes first: they are what a scan is for.
+	slices.SortStableFunc(out, func(a, b Result) int {
+		switch {
+		case a.Code != nil && b.Code == nil:
+			return -1
+		case a.Code == nil && b.Code != nil:
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 
@@ -543,6 +560,8 @@ func (d *Decoder) result(res *gozxing.Result) (Result, bool) {
 	}
 	if code, err := Parse(r.Input()); err == nil {
 		r.Code = &code
+	} else {
+		r.Err = err
 	}
 	return r, true
 }
