@@ -50,13 +50,17 @@ type TooLargeError struct {
 
 func (e *TooLargeError) Error() string {
 	need := int64(e.Width) * int64(e.Height) * int64(e.BytesPerPixel)
-	return fmt.Sprintf("image too large to decode: %d×%d pixels at %d bytes each need %s, more than the %s allowed",
-		e.Width, e.Height, e.BytesPerPixel, sizeWords(need), sizeWords(e.Limit))
+	bytes := "bytes"
+	if e.BytesPerPixel == 1 {
+		bytes = "byte"
+	}
+	return fmt.Sprintf("image too large to decode: %d×%d pixels at %d %s each need %s, more than the %s allowed",
+		e.Width, e.Height, e.BytesPerPixel, bytes, sizeWords(need), sizeWords(e.Limit))
 }
 
 // sizeWords says a number of bytes in MiB or GiB, rounded up.
 func sizeWords(n int64) string {
-	if n >= 10<<30 {
+	if n >= 1<<30 {
 		return fmt.Sprintf("%d GiB", (n+1<<30-1)>>30)
 	}
 	return fmt.Sprintf("%d MiB", (n+1<<20-1)>>20)
