@@ -29,18 +29,22 @@ func TestConfirmer(t *testing.T) {
 			[][]Result{{a}, {{Format: UPCA, Text: a.Text}}}, []string{"", ""}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := NewConfirmer(tt.n)
-			for i, f := range tt.frames {
-				var got []string
-				for _, r := range c.Frame(f) {
-					got = append(got, r.Text)
-				}
-				if g := strings.Join(got, ","); g != tt.want[i] {
-					t.Errorf("frame %d: reported %q, want %q", i, g, tt.want[i])
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkFrames(t, NewConfirmer(tt.n), tt.frames, tt.want) })
+	}
+}
+
+// checkFrames feeds c the frames and expects each to report the texts in
+// want, joined by ",".
+func checkFrames(t *testing.T, c *Confirmer, frames [][]Result, want []string) {
+	t.Helper()
+	for i, f := range frames {
+		var got []string
+		for _, r := range c.Frame(f) {
+			got = append(got, r.Text)
+		}
+		if g := strings.Join(got, ","); g != want[i] {
+			t.Errorf("frame %d: reported %q, want %q", i, g, want[i])
+		}
 	}
 }
 
@@ -83,18 +87,7 @@ func TestConfirmerProductFirst(t *testing.T) {
 			[]string{"", "", p.Text, "", "", "", "", "", "", q.Text}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := NewConfirmer(3)
-			for i, f := range tt.frames {
-				var got []string
-				for _, r := range c.Frame(f) {
-					got = append(got, r.Text)
-				}
-				if g := strings.Join(got, ","); g != tt.want[i] {
-					t.Errorf("frame %d: reported %q, want %q", i, g, tt.want[i])
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkFrames(t, NewConfirmer(3), tt.frames, tt.want) })
 	}
 }
 

@@ -138,16 +138,20 @@ func ReadImageFile(name string, limit int64) (image.Image, error) {
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)
+	rewind := func() error {
+		_, err := f.Seek(0, io.SeekStart)
+		br.Reset(f)
+		return err
+	}
 	head, _ := br.Peek(2)
 	progressive := false
 	if len(head) == 2 && head[0] == 0xFF && head[1] == markerSOI {
 		if progressive, err = jpegProgressive(br); err != nil {
 			return nil, err
 		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
+		if err := rewind(); err != nil {
 			return nil, err
 		}
-		br.Reset(f)
 	}
 	cfg, _, err := image.DecodeConfig(br)
 	if err != nil {
@@ -156,10 +160,9 @@ func ReadImageFile(name string, limit int64) (image.Image, error) {
 	if err := checkSize(cfg, progressive, limit); err != nil {
 		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if err := rewind(); err != nil {
 		return nil, err
 	}
-	br.Reset(f)
 	img, _, err := image.Decode(br)
 	if err != nil {
 		return nil, imageError(err)
@@ -169,8 +172,7 @@ func ReadImageFile(name string, limit int64) (image.Image, error) {
 
 // jpegProgressive reads the marker segments of a JPEG stream up to its
 // frame header and reports whether the frame is progressive (SOF2).
-func jpegProgressive(r io.Reader) (bool, error) {
-	br := bufio.NewReader(r)
+func jpegProgressive(br *bufio.Reader) (bool, error) {
 	var b [4]byte
 	if _, err := io.ReadFull(br, b[:2]); err != nil {
 		return false, imageError(err)
