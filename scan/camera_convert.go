@@ -127,7 +127,11 @@ func decodeMJPEG(data []byte, limit int64) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("MJPEG frame: %w", imageError(err))
 	}
-	if err := checkSize(cfg, progressive, limit); err != nil {
+	how := jpegSequential
+	if progressive {
+		how = jpegProgressive
+	}
+	if err := checkSize(cfg, how, limit); err != nil {
 		return nil, fmt.Errorf("MJPEG frame: %w", err)
 	}
 	if !hasDHT {

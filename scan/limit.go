@@ -44,7 +44,7 @@ const (
 // allocate more than the limit.
 type TooLargeError struct {
 	Width, Height int
-	BytesPerPixel int   // as decoded (a progressive JPEG's coefficients included)
+	BytesPerPixel int   // allocated while decoding (see decodeBytesPerPixel)
 	Limit         int64 // bytes
 }
 
@@ -89,21 +89,70 @@ func bytesPerPixel(m color.Model) int {
 	return 8 // an unknown model: the largest a standard image type takes
 }
 
+// How a decoder's work multiplies what its pixels take.
+type decodeHow int
+
+const (
+	plain           decodeHow = iota
+	jpegSequential            // image/jpeg
+	jpegProgressive           // image/jpeg, progressive: every DCT coefficient kept
+	pngInterlaced             // image/png, Adam7: each pass an image of its own
+)
+
+// decodeBytesPerPixel is what decoding allocates for each pixel: the
+// image it returns and what it needs on the way. image/jpeg decodes an
+// RGB JPEG as YCbCr and then converts it to RGBA (3 + 4 bytes), and a
+// CMYK one as YCbCr and a black plane, then CMYK (3 + 1 + 4); a
+// progressive JPEG keeps each sample's coefficient as an int32 (4 bytes
+// more for each component, up to 4); an interlaced PNG decodes its seven
+// passes into images of their own, as large together as the result.
+func decodeBytesPerPixel(m color.Model, how decodeHow) int {
+	bpp := bytesPerPixel(m)
+	if how == jpegSequential || how == jpegProgressive {
+		switch m {
+		case color.RGBAModel:
+			bpp = 3 + 4
+		case color.CMYKModel:
+			bpp = 3 + 1 + 4
+		}
+	}
+	switch how {
+	case jpegProgressive:
+		components := 3
+		switch m {
+		case color.GrayModel:
+			components = 1
+		case color.CMYKModel:
+			components = 4
+		}
+		bpp += 4 * components
+	case pngInterlaced:
+		bpp *= 2
+	}
+	return bpp
+}
+
 // checkSize refuses an image whose decoding would allocate more than
-// limit bytes. progressive says a JPEG is progressive: image/jpeg then
-// keeps every DCT coefficient as an int32, 4 bytes more for each sample.
-func checkSize(cfg image.Config, progressive bool, limit int64) error {
+// limit bytes.
+func checkSize(cfg image.Config, how decodeHow, limit int64) error {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return fmt.Errorf("image of %d×%d pixels: nothing to decode", cfg.Width, cfg.Height)
 	}
-	bpp := bytesPerPixel(cfg.ColorModel)
-	if progressive {
-		bpp *= 5
-	}
+	bpp := decodeBytesPerPixel(cfg.ColorModel, how)
 	if int64(cfg.Width)*int64(cfg.Height) > limit/int64(bpp) {
 		return &TooLargeError{Width: cfg.Width, Height: cfg.Height, BytesPerPixel: bpp, Limit: limit}
 	}
 	return nil
+}
+
+// howPNG says how a PNG whose first bytes are head decodes: its IHDR,
+// the first chunk, ends with the interlace method.
+func howPNG(head []byte) decodeHow {
+	const interlace = 8 + 8 + 12 // signature, chunk length and type, 12 bytes into IHDR
+	if len(head) > interlace && string(head[1:4]) == "PNG" && head[interlace] == 1 {
+		return pngInterlaced
+	}
+	return plain
 }
 
 // DecodeImage decodes an image held in data — PNG, GIF, or JPEG, a
@@ -118,7 +167,7 @@ func DecodeImage(data []byte, limit int64) (image.Image, error) {
 	if err != nil {
 		return nil, imageError(err)
 	}
-	if err := checkSize(cfg, false, limit); err != nil {
+	if err := checkSize(cfg, howPNG(data), limit); err != nil {
 		return nil, err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
@@ -143,11 +192,14 @@ func ReadImageFile(name string, limit int64) (image.Image, error) {
 		br.Reset(f)
 		return err
 	}
-	head, _ := br.Peek(2)
-	progressive := false
-	if len(head) == 2 && head[0] == 0xFF && head[1] == markerSOI {
-		if progressive, err = jpegProgressive(br); err != nil {
+	head, _ := br.Peek(32)
+	how := howPNG(head)
+	if len(head) >= 2 && head[0] == 0xFF && head[1] == markerSOI {
+		how = jpegSequential
+		if progressive, err := isProgressive(br); err != nil {
 			return nil, err
+		} else if progressive {
+			how = jpegProgressive
 		}
 		if err := rewind(); err != nil {
 			return nil, err
@@ -157,7 +209,7 @@ func ReadImageFile(name string, limit int64) (image.Image, error) {
 	if err != nil {
 		return nil, imageError(err)
 	}
-	if err := checkSize(cfg, progressive, limit); err != nil {
+	if err := checkSize(cfg, how, limit); err != nil {
 		return nil, err
 	}
 	if err := rewind(); err != nil {
@@ -170,9 +222,9 @@ func ReadImageFile(name string, limit int64) (image.Image, error) {
 	return img, nil
 }
 
-// jpegProgressive reads the marker segments of a JPEG stream up to its
+// isProgressive reads the marker segments of a JPEG stream up to its
 // frame header and reports whether the frame is progressive (SOF2).
-func jpegProgressive(br *bufio.Reader) (bool, error) {
+func isProgressive(br *bufio.Reader) (bool, error) {
 	var b [4]byte
 	if _, err := io.ReadFull(br, b[:2]); err != nil {
 		return false, imageError(err)

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -175,8 +176,45 @@ func TestTooLargeErrorText(t *testing.T) {
 	}
 }
 
+// TestDecodeBytesPerPixelBounds: what decoding a real image of each
+// kind allocates is within what the check counts for it (plus 1 MB for
+// the decoders' tables and buffers).
+func TestDecodeBytesPerPixelBounds(t *testing.T) {
+	scene := cameraScene(t, 1000, 800, "9520000000011")
+	gray := image.NewGray(scene.Bounds())
+	draw.Draw(gray, gray.Bounds(), scene, image.Point{}, draw.Src)
+	deep := image.NewNRGBA64(scene.Bounds())
+	draw.Draw(deep, deep.Bounds(), scene, image.Point{}, draw.Src)
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"JPEG YCbCr", encodeJPEG(t, scene, 90)},
+		{"JPEG gray", encodeJPEG(t, gray, 90)},
+		{"PNG RGBA", pngOf(t, scene)},
+		{"PNG gray", pngOf(t, gray)},
+		{"PNG 16-bit", pngOf(t, deep)},
+		{"GIF", gifOf(t, scene)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, format, err := image.DecodeConfig(bytes.NewReader(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			how := howPNG(tt.data)
+			if format == "jpeg" {
+				how = jpegSequential
+			}
+			counted := uint64(cfg.Width*cfg.Height*decodeBytesPerPixel(cfg.ColorModel, how)) + 1<<20
+			if n := allocated(func() { must(DecodeImage(tt.data, MaxFileBytes)) }); n > counted {
+				t.Errorf("decoding allocated %d KB, more than the %d KB counted", n>>10, counted>>10)
+			}
+		})
+	}
+}
+
 // TestProgressiveJPEGLimit: a progressive JPEG keeps its coefficients,
-// five times the bytes of its pixels; the check counts them.
+// 4 bytes more for each sample; the check counts them.
 func TestProgressiveJPEGLimit(t *testing.T) {
 	jpg := hugeJPEG(t, 4000, 4000) // 16 MB of gray pixels, 80 MB progressive
 	i := bytes.Index(jpg, []byte{0xFF, markerSOF0})
