@@ -759,6 +759,49 @@ func TestKioskDemoClip(t *testing.T) {
 	}
 }
 
+// TestKioskStaffSeesHugeFrame: a photo in the camera's directory that
+// declares 60000x60000 16-bit pixels is skipped unread, the photo after
+// it is judged, and the staff screen says which photo was skipped and
+// why.
+func TestKioskStaffSeesHugeFrame(t *testing.T) {
+	dir := t.TempDir()
+	huge, err := os.ReadFile("../scan/testdata/huge-16bit-60000x60000.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "1-huge.png"), huge, 0o644)
+	clip, err := os.ReadFile("../scan/testdata/demo.mjpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, err := scan.NewMJPEGReader(bytes.NewReader(clip)).Next() // an EAN-13
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "2-book.jpg"), frame, 0o644)
+	cam := scan.StartCamera(scan.CameraConfig{
+		Open:    func() (scan.Source, error) { return scan.OpenCamera(dir, scan.CameraOptions{FPS: 30, Once: true}) },
+		Confirm: 3,
+	})
+	defer cam.Close()
+	cfg, clock := demoKioskConfig(t)
+	cfg.Camera, cfg.CameraSpec = cam, dir
+	k := newKiosk(cfg, clock, 120, 40)
+	for _, msg := range runCmd(k.Init()) {
+		k.send(msg)
+	}
+	if s := strings.Join(strings.Fields(kscreen(t, k)), " "); !strings.Contains(s, "Barcode 09780764544200") {
+		t.Errorf("the photo after the huge one was not judged:\n%s", s)
+	}
+	k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+	s := strings.Join(strings.Fields(kscreen(t, k)), " ")
+	for _, w := range []string{"1 bad", "1-huge.png: image too large to decode: 60000×60000 pixels"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("the staff screen does not say %q:\n%s", w, s)
+		}
+	}
+}
+
 // TestKioskCameraQuiet: a camera that sends no picture — one that does
 // not start, or whose frames cannot be read — is not left saying
 // "Starting the camera…": after cameraQuiet the shopper is told to use
