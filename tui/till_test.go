@@ -63,8 +63,23 @@ func TestStopHoldsAndQueues(t *testing.T) {
 	if m.hold != nil {
 		t.Fatal("F2 did not acknowledge the STOP")
 	}
+	// Scan 3 is a CAUTION with scans behind it: they wait while it is
+	// read, until its timer (not an older one) fires.
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3}) || m.reading == nil || m.reading.seq != 3 {
+		t.Fatalf("history %v, reading %+v; want [1 2 3] and scan 3 being read", got, m.reading)
+	}
+	drive(m, readMsg{m.readGen - 1})
+	if len(m.history) != 3 {
+		t.Fatal("an older reading timer let the queue go")
+	}
+	drive(m, readMsg{m.readGen})
+	// Scan 4, a CAUTION too, is being read; F2 goes on at once.
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4}) || m.reading == nil || m.reading.seq != 4 {
+		t.Fatalf("history %v, reading %+v; want [1 2 3 4] and scan 4 being read", got, m.reading)
+	}
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
 	// "qQ yYnN!?" + GS was typed and ended by Enter: a (bad) scan too.
-	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4, 5}) || m.reading != nil {
 		t.Fatalf("history %v, want [1 2 3 4 5]", got)
 	}
 	cfg.Log.Close()
@@ -87,7 +102,8 @@ func TestStopHoldsAndQueues(t *testing.T) {
 func TestOneLookupAtATime(t *testing.T) {
 	m := newTill(demoConfig(t), 200, 60)
 	var cmds []tea.Cmd
-	codes := []string{"9520000000011", "9520000000028", "9520000000035", "9520000001087", "9520000000219"}
+	// OK and NOT IN SCOPE: none holds the queue.
+	codes := []string{"9520000001087", "9520000000219", "9520000001209", "9520000001155", "9520000001063"}
 	for _, c := range codes {
 		for _, k := range keys(c) {
 			if _, cmd := m.Update(k); cmd != nil {
@@ -128,6 +144,9 @@ func TestNoPrintableShortcut(t *testing.T) {
 	scanAll(m, "9520000001018", "9520000000011", "9520000000028", "9520000000035", "9520000000042")
 	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
 	scanAll(m, "9520000001018")
+	for m.reading != nil { // the CAUTIONs, each read
+		drive(m, readMsg{m.readGen})
+	}
 	before := screen(t, m)
 	var typedText strings.Builder
 	for r := rune(0x20); r < 0x7F; r++ {
