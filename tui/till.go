@@ -165,6 +165,7 @@ func NewTill(cfg TillConfig) *Till {
 		session: newSession(cfg.Now()),
 		width:   80, height: 24,
 		chosen: -1,
+		tick:   tea.Tick,
 	}
 	if cfg.Sync != nil {
 		m.sync = NewBackgroundSync(*cfg.Sync, cfg.Now)
@@ -500,12 +501,13 @@ func (m *Till) judged(e *entry) tea.Cmd {
 	return cmd
 }
 
-// Reading speed for readTime: 200 words a minute, slower than the
-// 240-odd of silent reading, since staff read at a till with a shopper
-// waiting, and then say it.
+// Reading speed for readTime: 250 words a minute, about the speed of
+// silent reading, within bounds: long enough for the shortest fact to
+// register, short enough not to stall a queue for long (F2 goes on at
+// once, and so does the next scan).
 const (
-	perWord          = 300 * time.Millisecond
-	minRead, maxRead = 2 * time.Second, 15 * time.Second
+	perWord          = 240 * time.Millisecond
+	minRead, maxRead = 2 * time.Second, 12 * time.Second
 )
 
 // readTime is how long a CAUTION stays on screen before the scans that

@@ -401,8 +401,12 @@ func TestNothingSlipsPast(t *testing.T) {
 	}
 }
 
-// TestReadTime: the reading time grows with the words, within bounds.
+// TestReadTime: the reading time grows with the words, within bounds,
+// and a till has a timer for it (newTill replaces it in tests).
 func TestReadTime(t *testing.T) {
+	if NewTill(demoConfig(t)).tick == nil {
+		t.Fatal("a till has no timer for reading a CAUTION")
+	}
 	short := &catalog.Result{Verdict: catalog.Caution, Findings: []catalog.Finding{{Verdict: catalog.Caution, Staff: "Ends soon."}}}
 	long := &catalog.Result{Verdict: catalog.Caution, Findings: []catalog.Finding{{Verdict: catalog.Caution, Staff: strings.Repeat("word ", 20), Shopper: strings.Repeat("word ", 10)}}}
 	huge := &catalog.Result{Verdict: catalog.Caution, Findings: []catalog.Finding{{Verdict: catalog.Caution, Staff: strings.Repeat("word ", 500)}}}
@@ -449,7 +453,7 @@ func TestOpenHistoryRow(t *testing.T) {
 			scanAll(m, "9520000001216") // CHECK
 			drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
 			scanAll(m, "9520000001087", "9520000000219", "9520000001018") // OK, NOT IN SCOPE, STOP
-			drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})                // no row chosen: nothing
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})                 // no row chosen: nothing
 			if m.opened || m.current.seq != 4 {
 				t.Fatal("Enter with nothing chosen opened something")
 			}
