@@ -24,8 +24,8 @@ type KeyMap struct {
 // Ctrl+↑/↓ and Shift+↑/↓ are there for keyboards without paging keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Acknowledge: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "acknowledge")),
-		History:     key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", "history")),
+		Acknowledge: key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "acknowledge STOP/CHECK")),
+		History:     key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", "history pane")),
 		Print:       key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", "print receipt")),
 		CardUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+up", "shift+up"), key.WithHelp("PgUp/PgDn", "scroll card")),
 		CardDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+down", "shift+down")),
