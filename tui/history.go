@@ -11,7 +11,8 @@ import (
 
 // historyLines renders the shift history, newest first, from the scroll
 // position: one row per scan with its number, time, verdict and product.
-// The row chosen with ↑/↓ is in reverse video.
+// The row chosen with ↑/↓ is in reverse video. Every line is exactly w
+// cells wide, for historyBox.
 func (m *Till) historyLines(w, h int) []string {
 	st := &m.styles
 	n := len(m.history)
@@ -29,9 +30,10 @@ func (m *Till) historyLines(w, h int) []string {
 	case n > 0:
 		hint = " · ↑/↓ choose"
 	}
-	lines := []string{st.PaneTitle.Render(title) + st.Dim.Render(hint), ""}
+	blank := strings.Repeat(" ", w)
+	lines := []string{fit(st.PaneTitle.Render(title)+st.Dim.Render(hint), w), blank}
 	if n == 0 {
-		return append(lines, st.Dim.Render("No scans yet this shift."))
+		return append(lines, fit(st.Dim.Render("No scans yet this shift."), w))
 	}
 	for i := n - 1 - m.scroll; i >= 0 && len(lines) < h; i-- {
 		row := m.historyRow(m.history[i], w)

@@ -137,6 +137,11 @@ type Till struct {
 	noticeErr bool
 	logErr    string
 
+	// The help line, and the width and mode it was fitted for.
+	footerText     string
+	footerW        int
+	footerChoosing bool
+
 	// Rendered parts, rebuilt when stale.
 	top, body, bottom                string
 	topH, bodyH                      int
@@ -238,6 +243,7 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.ColorProfileMsg:
 		// Colours chosen for the terminal, not downsampled from truecolor.
 		m.styles = StylesFor(msg.Profile)
+		m.footerText = ""
 		for _, e := range m.history {
 			e.row = ""
 		}

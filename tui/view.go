@@ -200,11 +200,11 @@ func (m *Till) renderBody() string {
 	h := m.bodyH
 	switch {
 	case m.cardHidden():
-		return strings.Join(m.pane(m.historyLines(m.width-4, h-2), m.width, h, m.styles.Dim), "\n")
+		return strings.Join(m.historyBox(m.width, h), "\n")
 	case m.historyPane():
 		histW := min(72, m.width*2/5)
 		card := m.cardPane(m.width-histW, h)
-		hist := m.pane(m.historyLines(histW-4, h-2), histW, h, m.styles.Dim)
+		hist := m.historyBox(histW, h)
 		var b strings.Builder
 		for i := range card {
 			if i > 0 {
@@ -218,6 +218,26 @@ func (m *Till) renderBody() string {
 		return strings.Join(m.cardPane(m.width, h), "\n")
 	}
 	return strings.Join(m.cardPane(m.width, h-1), "\n") + "\n" + m.historyStrip(m.width)
+}
+
+// historyBox is the history in a pane of w x h cells. Its lines come
+// fitted to the pane: measuring each again would cost a scan's frame as
+// much as the rest of the history.
+func (m *Till) historyBox(w, h int) []string {
+	lines := m.historyLines(w-4, h-2)
+	if len(lines) > h-2 {
+		lines = lines[:h-2]
+	}
+	side := m.styles.Dim.Render("│")
+	out := make([]string, 0, h)
+	out = append(out, m.styles.Dim.Render("╭"+strings.Repeat("─", w-2)+"╮"))
+	for _, l := range lines {
+		out = append(out, side+" "+l+" "+side)
+	}
+	for len(out) < h-1 {
+		out = append(out, side+strings.Repeat(" ", w-2)+side)
+	}
+	return append(out, m.styles.Dim.Render("╰"+strings.Repeat("─", w-2)+"╯"))
 }
 
 // cardPane is the card in a pane of w x h cells.
@@ -320,10 +340,14 @@ func (m *Till) renderBottom() string {
 // acknowledging first, the others by what the screen is doing (see
 // KeyMap.footer), in the order of KeyMap.ShortHelp.
 func (m *Till) footer() string {
+	choosing := m.chosen >= 0
+	if m.footerText != "" && m.footerW == m.width && m.footerChoosing == choosing {
+		return m.footerText // fitting it renders the line several times
+	}
 	m.help.SetWidth(0)
 	want := map[string]bool{}
 	var shown []key.Binding
-	for _, b := range m.keys.footer(m.chosen >= 0) {
+	for _, b := range m.keys.footer(choosing) {
 		want[b.Help().Key] = true
 		try := inOrder(m.keys.ShortHelp(), want)
 		if lipgloss.Width(m.help.ShortHelpView(try)) > m.width {
@@ -332,7 +356,8 @@ func (m *Till) footer() string {
 		}
 		shown = try
 	}
-	return clip(m.help.ShortHelpView(shown), m.width)
+	m.footerText, m.footerW, m.footerChoosing = clip(m.help.ShortHelpView(shown), m.width), m.width, choosing
+	return m.footerText
 }
 
 // inOrder picks from bindings those whose help key is in want.
