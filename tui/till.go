@@ -137,6 +137,8 @@ type Till struct {
 	noticeErr bool
 	logErr    string
 
+	prompt, cursor string // the scan field's, rendered; "" when the styles change
+
 	// The help line, and the width and mode it was fitted for.
 	footerText     string
 	footerW        int
@@ -243,7 +245,7 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.ColorProfileMsg:
 		// Colours chosen for the terminal, not downsampled from truecolor.
 		m.styles = StylesFor(msg.Profile)
-		m.footerText = ""
+		m.footerText, m.prompt, m.cursor = "", "", ""
 		for _, e := range m.history {
 			e.row = ""
 		}

@@ -143,7 +143,11 @@ func (m *Till) renderTop() string {
 // inputLine is the scan field and what waits.
 func (m *Till) inputLine() string {
 	st := &m.styles
-	left := st.Prompt.Render("Scan ▸ ") + st.Field.Render(fieldText(m.wedge.text())) + st.Cursor.Render(" ")
+	if m.prompt == "" {
+		// The same every frame: rendered once for the styles.
+		m.prompt, m.cursor = st.Prompt.Render("Scan ▸ "), st.Cursor.Render(" ")
+	}
+	left := m.prompt + st.Field.Render(fieldText(m.wedge.text())) + m.cursor
 	var right string
 	waiting := len(m.queue)
 	if m.asking != 0 {
