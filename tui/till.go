@@ -240,7 +240,13 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		wasWide := m.wide()
 		m.width, m.height = msg.Width, msg.Height
+		if m.wide() != wasWide {
+			// F3 means the opposite now: start from the card.
+			m.toggled = false
+		}
+		m.footerText = ""
 		m.invalidate()
 	case tea.ColorProfileMsg:
 		// Colours chosen for the terminal, not downsampled from truecolor.

@@ -517,3 +517,29 @@ func TestOpenHistoryRow(t *testing.T) {
 		})
 	}
 }
+
+// TestResizeShowsTheCard: a history pane hidden with F3 on a wide screen
+// does not become a pane over the card when the screen narrows.
+func TestResizeShowsTheCard(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	scanAll(m, "9520000001018")
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF3})
+	drive(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	got := screen(t, m)
+	if !strings.Contains(got, "Press F2 to acknowledge this STOP") || strings.Contains(got, "Shift history") {
+		t.Errorf("after F3 and a resize the STOP card is not on screen:\n%s", got)
+	}
+	checkHead(t, m, got)
+}
+
+// TestOpenUnreadableRow: an unreadable scan's row opens its card too.
+func TestOpenUnreadableRow(t *testing.T) {
+	m := newTill(demoConfig(t), 80, 24)
+	scanAll(m, "9520000000012", "9520000001087")
+	drive(m, tea.KeyPressMsg{Code: tea.KeyEnd})
+	drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	got := screen(t, m)
+	if !strings.Contains(got, "NOT A PRODUCT CODE") || !strings.Contains(got, "Opened from the history") || !strings.Contains(got, "check digit") {
+		t.Errorf("the unreadable scan's card is not open:\n%s", got)
+	}
+}

@@ -103,16 +103,18 @@ func TestTillNothingSlipsPastEndToEnd(t *testing.T) {
 // red (160 in 256 colours, 31/41 in 16), never the orange 166, and no
 // colour at all with NO_COLOR, where the word and symbol still say STOP.
 func TestTillColoursEndToEnd(t *testing.T) {
+	// SGR parameters, as a regular expression each: on the STOP's screen,
+	// not on it, and on the CAUTION's that follows.
 	tests := []struct {
-		name      string
-		env       []string
-		want, not []string // SGR parameters, as a regular expression each
+		name           string
+		env            []string
+		want, not, amb []string
 	}{
-		{"truecolor", []string{"TERM=xterm-256color", "COLORTERM=truecolor"}, []string{`38;2;224;48;42`, `48;2;224;48;42`}, []string{`38;5;166`}},
-		{"256-colour", []string{"TERM=xterm-256color", "COLORTERM="}, []string{`38;5;160`, `48;5;160`}, []string{`38;5;166`, `48;5;166`, `38;5;214`}},
-		{"xterm", []string{"TERM=xterm", "COLORTERM="}, []string{`(^|;)31(;|$)`, `(^|;)41(;|$)`}, []string{`38;5;`, `38;2;`}},
-		{"linux", []string{"TERM=linux", "COLORTERM="}, []string{`(^|;)31(;|$)`, `(^|;)41(;|$)`}, []string{`38;5;`, `38;2;`}},
-		{"NO_COLOR", []string{"TERM=xterm-256color", "COLORTERM=", "NO_COLOR=1"}, []string{`(^|;)7(;|$)`}, []string{`(^|;)(3[0-7]|4[0-7]|9[0-7]|38|48)(;|$)`}},
+		{"truecolor", []string{"TERM=xterm-256color", "COLORTERM=truecolor"}, []string{`38;2;224;48;42`, `48;2;224;48;42`}, []string{`38;5;166`}, []string{`38;2;240;160;0`}},
+		{"256-colour", []string{"TERM=xterm-256color", "COLORTERM="}, []string{`38;5;160`, `48;5;160`}, []string{`38;5;166`, `48;5;166`, `38;5;214`}, []string{`38;5;214`}},
+		{"xterm", []string{"TERM=xterm", "COLORTERM="}, []string{`(^|;)31(;|$)`, `(^|;)41(;|$)`}, []string{`38;5;`, `38;2;`}, []string{`(^|;)33(;|$)`}},
+		{"linux", []string{"TERM=linux", "COLORTERM="}, []string{`(^|;)31(;|$)`, `(^|;)41(;|$)`}, []string{`38;5;`, `38;2;`}, []string{`(^|;)33(;|$)`}},
+		{"NO_COLOR", []string{"TERM=xterm-256color", "COLORTERM=", "NO_COLOR=1"}, []string{`(^|;)7(;|$)`}, []string{`(^|;)(3[0-7]|4[0-7]|9[0-7]|38|48)(;|$)`}, []string{`(^|;)1(;|$)`}},
 	}
 	sgr := regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
 	for _, tt := range tests {
@@ -122,11 +124,14 @@ func TestTillColoursEndToEnd(t *testing.T) {
 			till := startTill(t, 100, 30, append(tt.env, "TMUX=")...)
 			till.typeScan("9520000001124")
 			waitFor(t, 10*time.Second, "the STOP", func() bool { return strings.Contains(till.x.screen(), "Press F2 to acknowledge this STOP") })
-			screen := till.x.run("capture-pane", "-p", "-e", "-t", "till")
 			var params []string
-			for _, m := range sgr.FindAllStringSubmatch(screen, -1) {
-				params = append(params, m[1])
+			capture := func() {
+				params = nil
+				for _, m := range sgr.FindAllStringSubmatch(till.x.run("capture-pane", "-p", "-e", "-t", "till"), -1) {
+					params = append(params, m[1])
+				}
 			}
+			capture()
 			has := func(re string) bool {
 				r := regexp.MustCompile(re)
 				for _, p := range params {
@@ -148,6 +153,18 @@ func TestTillColoursEndToEnd(t *testing.T) {
 			}
 			if !strings.Contains(till.x.screen(), "✗ STOP") {
 				t.Error("the word and symbol are not on screen")
+			}
+			till.sendKey("F2")
+			till.typeScan("9520000000080")
+			waitFor(t, 10*time.Second, "the CAUTION", func() bool { return strings.Contains(till.x.screen(), "! CAUTION  scan #2") })
+			capture()
+			for _, w := range tt.amb {
+				if !has(w) {
+					t.Errorf("CAUTION: no SGR matches %s; the screen's SGR: %q", w, params)
+				}
+			}
+			if tt.name == "NO_COLOR" && has(tt.not[0]) {
+				t.Errorf("CAUTION: a colour with NO_COLOR; the screen's SGR: %q", params)
 			}
 			till.quit()
 		})
