@@ -102,6 +102,9 @@ func (m *Till) renderTop() string {
 		status = fmt.Sprintf("catalog %s · %d records · issued %s · expires %s · today %s",
 			s(cp.Origin), cp.Size, cp.Issued.In(london).Format("2006-01-02 15:04"),
 			cp.Expires.In(london).Format("2006-01-02 15:04"), m.cfg.Today())
+		if len(cp.Cosigned) > 0 {
+			status += " · witnessed by " + s(cp.WitnessNames())
+		}
 	} else {
 		status = fmt.Sprintf("no trusted catalog · today %s", m.cfg.Today())
 	}

@@ -16,6 +16,7 @@ func (e *env) lookup(args []string) error {
 	var cf catalogFlags
 	cf.register(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per code per line")
+	withProofs := fs.Bool("proof", false, "with --json: add an inclusion proof of the chosen declaration (verify-proof checks it)")
 	var pf policyFlags
 	pf.register(fs)
 	codes, err := parse(fs, args)
@@ -64,7 +65,13 @@ func (e *env) lookup(args []string) error {
 		}
 		r := cat.Judge(catalog.Query{GTIN: code.GTIN, Batch: code.Batch, Today: today, Policy: policy})
 		if *asJSON {
-			if err := enc.Encode(r.Report(input, rc)); err != nil {
+			out := withProof{Report: r.Report(input, rc)}
+			if *withProofs && r.Index >= 0 {
+				if out.Proof, err = proveDeclaration(cat, r.Index); err != nil {
+					return fmt.Errorf("lookup: %s: %w", input, err)
+				}
+			}
+			if err := enc.Encode(out); err != nil {
 				return err
 			}
 			continue

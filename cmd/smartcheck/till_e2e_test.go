@@ -217,14 +217,26 @@ func TestTillEndToEnd(t *testing.T) {
 	waitFor(t, 10*time.Second, "the history to show all scans", func() bool {
 		return strings.Contains(x.screen(), fmt.Sprintf("Shift history · %d scans", len(scans)))
 	})
+	// Each step chooses the row 20 further down, which the pane (about
+	// 50 rows) scrolls to show: wait for it, then read the rows. Two steps
+	// are less than a pane, so a screen read before its step was drawn
+	// leaves no gap.
 	sendKey("Home")
-	for page := 0; page < 10 && len(seen) < len(scans); page++ {
-		time.Sleep(100 * time.Millisecond)
-		for _, m := range row.FindAllStringSubmatch(x.screen(), -1) {
+	for chosen := len(scans); ; chosen -= 20 {
+		chosen = max(1, chosen)
+		var screen string
+		waitFor(t, 10*time.Second, fmt.Sprintf("row #%d on screen", chosen), func() bool {
+			screen = x.screen()
+			return strings.Contains(screen, fmt.Sprintf("│ #%-4d ", chosen))
+		})
+		for _, m := range row.FindAllStringSubmatch(screen, -1) {
 			n, _ := strconv.Atoi(m[1])
 			seen[n] = m[4] + " " + strings.ReplaceAll(m[3], " ", "_")
 		}
-		till.send("send-keys -t till -N 40 Down")
+		if chosen == 1 {
+			break
+		}
+		till.send("send-keys -t till -N 20 Down")
 	}
 	for i, s := range scans {
 		if got, want := seen[i+1], s.gtin+" "+s.verdict; got != want {
