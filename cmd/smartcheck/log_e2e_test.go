@@ -29,6 +29,10 @@ func TestTillRefusesNonRegularLog(t *testing.T) {
 		{"directory", sub, "is a directory, not a regular file"},
 		{"device", "/dev/null", "is a character device, not a regular file"},
 	}
+	// A session of its own keeps the tmux server up between the cases:
+	// killing the last session stops the server, and the next case's
+	// new-session could race with its exit ("server exited unexpectedly").
+	x.run("new-session", "-d", "-s", "keep", "sleep 600")
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			session := fmt.Sprintf("log%d", i)
