@@ -168,3 +168,40 @@ func TestTillColourProfile(t *testing.T) {
 		})
 	}
 }
+
+// TestKioskColourProfile: the kiosk takes the terminal's colour profile
+// as the till does, so a shopper's STOP is red, never orange, on a
+// 256- or 16-colour screen.
+func TestKioskColourProfile(t *testing.T) {
+	tests := []struct {
+		profile   colorprofile.Profile
+		want, not []string
+	}{
+		{colorprofile.TrueColor, []string{"fg:2;224;48;42"}, []string{"fg:2;240;160;0"}},
+		{colorprofile.ANSI256, []string{"fg:5;160"}, []string{"fg:5;166", "bg:5;166"}},
+		{colorprofile.ANSI, []string{"fg:31"}, []string{"fg:91", "fg:33"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.profile.String(), func(t *testing.T) {
+			cfg, clock := demoKioskConfig(t)
+			cfg.Demo = false // the demo banner is amber
+			k := newKiosk(cfg, clock, 120, 40)
+			k.send(tea.ColorProfileMsg{Profile: tt.profile})
+			k.scan("9520000001124")
+			got := sgrColours(through(tt.profile, k.View().Content))
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("STOP screen's SGR %v lacks %s", got, w)
+				}
+			}
+			for _, n := range tt.not {
+				if slices.Contains(got, n) {
+					t.Errorf("STOP screen's SGR %v has %s", got, n)
+				}
+			}
+			if text := kscreen(t, k); !strings.Contains(text, "✗ This product doesn't meet") || !strings.Contains(text, "isn't available for sale") {
+				t.Errorf("the symbol and words of a STOP are not on screen:\n%s", text)
+			}
+		})
+	}
+}
