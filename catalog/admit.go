@@ -17,6 +17,9 @@ type Refusal struct {
 	Name  string // "declaration ID version N", "notice ID revision N", ...
 	Why   string
 	Same  int // for a record given twice, the place of the first; else -1
+	// GTINs are, for a declaration tills would not trust for some of
+	// the GTINs it lists, those GTINs.
+	GTINs []string
 }
 
 // RefusedError lists the records that catalog build, append and import
@@ -45,6 +48,14 @@ func (e *RefusedError) Error() string {
 // for the records after them. It returns a *RefusedError naming every
 // refused record.
 func Admit(c *Catalog, trust *Trust, records [][]byte) error {
+	_, err := AdmitBatch(c, trust, records)
+	return err
+}
+
+// AdmitBatch checks records as Admit does and returns them as a Batch:
+// the catalog they make, for a dry run to judge and for AppendBatch to
+// write without checking them again.
+func AdmitBatch(c *Catalog, trust *Trust, records [][]byte) (*Batch, error) {
 	var refused []Refusal
 	var old int64
 	if c != nil {
@@ -56,16 +67,38 @@ func Admit(c *Catalog, trust *Trust, records [][]byte) error {
 		}
 	}
 	if len(refused) > 0 {
-		return &RefusedError{refused}
+		return nil, &RefusedError{refused}
+	}
+	return admit(c, trust, records, nil)
+}
+
+// admit checks records (which parse) after c. made, when not nil, holds
+// the entries of records this process made and signed (AdmitMade): they
+// are neither parsed nor verified again.
+func admit(c *Catalog, trust *Trust, records [][]byte, made []Made) (*Batch, error) {
+	var refused []Refusal
+	var old int64
+	if c != nil {
+		old = c.Size()
 	}
 	x, err := extend(c, trust, records)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	seen := make(map[tlog.Hash]int)
+	if c != nil {
+		// Judged as the catalog is today: a batch changes no expiry
+		// (the checkpoint that will carry it is signed later).
+		x.Checkpoint.Origin, x.Checkpoint.Issued, x.Checkpoint.Expires = c.Checkpoint.Origin, c.Checkpoint.Issued, c.Checkpoint.Expires
+	}
+	for n, m := range made {
+		e := &entry{index: old + int64(n), rec: m.Rec}
+		x.signedBy(e, m.vkey)
+		x.cache[e.index] = e
+	}
+	seen := make(map[tlog.Hash]int, len(records))
 	for n, rec := range records {
 		i := old + int64(n)
-		e := x.load(i)
+		e := x.entry(i)
 		r := Refusal{N: n, Index: i, Name: recordName(e.rec), Same: -1}
 		r.Name = kindName(e.rec) + " " + r.Name
 		h := tlog.RecordHash(rec)
@@ -74,7 +107,7 @@ func Admit(c *Catalog, trust *Trust, records [][]byte) error {
 		} else if j := x.sameAs(e, rec); j >= 0 {
 			r.Why = fmt.Sprintf("the same record is already in the catalog, at index %d", j)
 		} else {
-			r.Why = x.admitProblem(e)
+			r.Why, r.GTINs = x.admitProblem(e)
 		}
 		seen[h] = n
 		if r.Why != "" {
@@ -82,9 +115,9 @@ func Admit(c *Catalog, trust *Trust, records [][]byte) error {
 		}
 	}
 	if len(refused) > 0 {
-		return &RefusedError{refused}
+		return nil, &RefusedError{refused}
 	}
-	return nil
+	return &Batch{base: c, records: records, after: x}, nil
 }
 
 func kindName(r *Record) string {
@@ -101,8 +134,9 @@ func kindName(r *Record) string {
 	return "record"
 }
 
-// admitProblem says why tills would not trust record e, or "".
-func (c *Catalog) admitProblem(e *entry) string {
+// admitProblem says why tills would not trust record e, or "", and for a
+// declaration, for which of its GTINs.
+func (c *Catalog) admitProblem(e *entry) (string, []string) {
 	switch {
 	case e.rec.Declaration != nil:
 		var out []string
@@ -114,21 +148,21 @@ func (c *Catalog) admitProblem(e *entry) string {
 			}
 		}
 		if len(out) > 0 {
-			return fmt.Sprintf("tills would not trust it for GTIN %s: %s", strings.Join(out, ", "), why)
+			return fmt.Sprintf("tills would not trust it for GTIN %s: %s", strings.Join(out, ", "), why), out
 		}
 	case e.rec.Notice != nil:
 		if d := c.noticeDecision(e); !d.trusted() {
-			return "tills would not trust it: " + d.reason
+			return "tills would not trust it: " + d.reason, nil
 		}
 		for _, nr := range c.noticeRecords(e.rec.Notice.ID, c.load) {
 			if nr.e.index == e.index && nr.foreign != "" {
-				return "tills would not count it: " + nr.foreign
+				return "tills would not count it: " + nr.foreign, nil
 			}
 		}
 	case e.status != SigValid:
-		return e.why
+		return e.why, nil
 	}
-	return ""
+	return "", nil
 }
 
 // sameAs returns the index of an earlier record with the same bytes as

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -76,6 +77,9 @@ func Build(dir, origin string, records [][]byte, publishers []Signer, vkeys []st
 	if err := writeFileAtomic(filepath.Join(dir, "records"), data); err != nil {
 		return nil, err
 	}
+	if err := writeTilesFrom(dir, bytes.NewReader(data), cp.Size, root); err != nil {
+		return nil, fmt.Errorf("write tiles: %w", err)
+	}
 	if err := writeFileAtomic(filepath.Join(dir, "trust"), trust.Format()); err != nil {
 		return nil, err
 	}
@@ -119,18 +123,14 @@ func signVerified(cp *Checkpoint, trust *Trust, publishers []Signer) ([]byte, er
 // it: a slip must not break every till. The caller holds LockDir(dir) and
 // opened c under it.
 func Append(dir string, c *Catalog, records [][]byte, publishers []Signer, now time.Time, valid time.Duration) (*Checkpoint, error) {
-	if err := checkPublishers(c.Trust, publishers); err != nil {
+	if err := CheckPublishers(c.Trust, publishers); err != nil {
 		return nil, err
 	}
-	cp, data, err := PrepareAppend(c, records, now, valid)
+	b, err := AdmitBatch(c, c.Trust, records)
 	if err != nil {
 		return nil, err
 	}
-	msg, err := signVerified(cp, c.Trust, publishers)
-	if err != nil {
-		return nil, err
-	}
-	return cp, installAppend(dir, c, data, msg)
+	return AppendBatch(dir, b, publishers, now, valid)
 }
 
 // AppendDir is Append under the catalog's lock: it opens the catalog in
@@ -154,26 +154,18 @@ func AppendDir(dir string, trust *Trust, records [][]byte, publishers []Signer, 
 // checkpoint, not yet signed, of the catalog with them appended, and the
 // records framed as they will follow the committed ones.
 func PrepareAppend(c *Catalog, records [][]byte, now time.Time, valid time.Duration) (*Checkpoint, []byte, error) {
-	if err := Admit(c, c.Trust, records); err != nil {
+	b, err := AdmitBatch(c, c.Trust, records)
+	if err != nil {
 		return nil, nil, err
 	}
-	var data []byte
-	tree := c.tree.clone()
-	for _, rec := range records {
-		data = AppendFrame(data, rec)
-		tree.add(tlog.RecordHash(rec))
-	}
-	issued := now.UTC().Truncate(time.Second)
-	if issued.Before(c.Checkpoint.Issued) {
-		issued = c.Checkpoint.Issued // a checkpoint is never issued before the last
-	}
-	cp := &Checkpoint{Origin: c.Checkpoint.Origin, Size: c.Size() + int64(len(records)), Root: tree.root(), Issued: issued, Expires: issued.Add(valid)}
+	cp, data := b.prepare(now, valid)
 	return cp, data, nil
 }
 
-// installAppend writes framed records after the committed ones of c and then
-// the signed checkpoint msg in one rename.
-func installAppend(dir string, c *Catalog, data, msg []byte) error {
+// installAppend writes framed records after the committed ones of c, the
+// hash tiles that change (for a tree with root), and then the signed
+// checkpoint msg in one rename.
+func installAppend(dir string, c *Catalog, data, msg []byte, root tlog.Hash) error {
 	n := c.Checkpoint.Size
 	var end int64
 	if n > 0 {
@@ -193,12 +185,15 @@ func installAppend(dir string, c *Catalog, data, msg []byte) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("append: %w", err)
 	}
+	if err := appendTiles(dir, n, data, root); err != nil {
+		return fmt.Errorf("append: write tiles: %w", err)
+	}
 	return writeFileAtomic(filepath.Join(dir, "checkpoint"), msg)
 }
 
-// checkPublishers refuses signers that are not publisher keys of trust,
+// CheckPublishers refuses signers that are not publisher keys of trust,
 // or too few of them for its quorum.
-func checkPublishers(trust *Trust, publishers []Signer) error {
+func CheckPublishers(trust *Trust, publishers []Signer) error {
 	var ok int
 	for _, s := range publishers {
 		if _, err := trust.verifiers.Verifier(s.Name(), s.KeyHash()); err != nil {

@@ -161,7 +161,7 @@ func (c *Catalog) Close() error {
 func (c *Catalog) Size() int64 { return c.Checkpoint.Size }
 
 func open(cpMsg []byte, trust *Trust, src io.ReaderAt, srcSize int64, last *Checkpoint, logOnly bool) (*Catalog, error) {
-	cp, err := OpenCheckpoint(cpMsg, trust)
+	cp, err := openStoredCheckpoint(cpMsg, trust)
 	if err != nil {
 		return nil, err
 	}
@@ -608,18 +608,24 @@ func (c *Catalog) indexWithdrawal(s smallRecord) {
 }
 
 // openPublisherRecord verifies a key record or a withdrawal against the
-// publisher quorum, then parses it.
+// publisher quorum in force at its place in the log (Trust.Era: a
+// rotation leaves earlier records valid), then parses it.
 func (c *Catalog) openPublisherRecord(data []byte, index int64) (*Record, error) {
 	what := "key record"
 	if c.kinds[index] == kindWithdrawal {
 		what = "withdrawal"
 	}
-	n, err := note.Open(data, c.Trust.verifiers)
-	if err != nil {
-		return nil, fmt.Errorf("%s not signed by the publisher quorum: %w", what, err)
+	t := c.Trust.Era(index)
+	quorum := "the publisher quorum"
+	if c.Trust.Prev != nil {
+		quorum = fmt.Sprintf("the publisher quorum of trust version %d, in force at record %d", t.Version, index)
 	}
-	if len(n.Sigs) < c.Trust.Quorum {
-		return nil, fmt.Errorf("%s not signed by the publisher quorum: %d of %d publisher signatures", what, len(n.Sigs), c.Trust.Quorum)
+	n, err := note.Open(data, t.verifiers)
+	if err != nil {
+		return nil, fmt.Errorf("%s not signed by %s: %w", what, quorum, err)
+	}
+	if len(n.Sigs) < t.Quorum {
+		return nil, fmt.Errorf("%s not signed by %s: %d of %d publisher signatures", what, quorum, len(n.Sigs), t.Quorum)
 	}
 	r, err := ParseRecord([]byte(n.Text))
 	if err != nil {

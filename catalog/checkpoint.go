@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,26 +15,42 @@ import (
 )
 
 // Trust is what a till is configured to believe: the catalog's origin, the
-// publisher keys and how many of them must sign.
+// publisher keys and how many of them must sign. A trust file gives the
+// first; each trust note (rotate.go) gives the next, linked to the one
+// before by Prev, so that a record is checked against the publisher keys
+// in force at its place in the log (Era).
 type Trust struct {
 	Origin     string
+	Version    int      // 1 unless the trust file or note says more
 	Publishers []string // verifier keys
 	Quorum     int
 
+	Witnesses     []string // witness cosignature/v1 verifier keys
+	WitnessQuorum int      // how many of them must cosign a checkpoint
+
+	// From is the first record index these publisher keys sign for: 0 for
+	// a trust file, the note's `from` for a trust note. Records before it
+	// are checked against Prev.
+	From int64
+	Prev *Trust // the trust this one rotated from; nil for a trust file
+	Note []byte // the signed trust note this one came from; nil for a trust file
+
 	verifiers verifierList
+	witnesses []*cosigVerifier
 }
 
 // ParseTrust parses a trust file:
 //
 //	origin demo.smartcheck.example/uk
+//	version 1
 //	publisher <verifier key>
 //	quorum 1
 //
-// Blank lines and lines starting with # are ignored. Quorum defaults to 1
-// and may not exceed the number of publisher keys.
+// Blank lines and lines starting with # are ignored. Version and quorum
+// default to 1; the quorum may not exceed the number of publisher keys.
 func ParseTrust(data []byte) (*Trust, error) {
 	t := &Trust{}
-	quorumSet := false
+	seen := make(map[string]bool)
 	for i, line := range strings.Split(string(data), "\n") {
 		n := i + 1
 		line = strings.TrimSpace(line)
@@ -41,56 +58,96 @@ func ParseTrust(data []byte) (*Trust, error) {
 			continue
 		}
 		key, value, _ := strings.Cut(line, " ")
-		value = strings.TrimSpace(value)
-		switch key {
-		case "origin":
-			if t.Origin != "" {
-				return nil, fmt.Errorf("trust line %d: second origin", n)
-			}
-			if value == "" || strings.ContainsAny(value, " \t") {
-				return nil, fmt.Errorf("trust line %d: origin %q is not one word", n, clip(value))
-			}
-			t.Origin = value
-		case "publisher":
-			v, err := note.NewVerifier(value)
-			if err != nil {
-				return nil, fmt.Errorf("trust line %d: publisher key: %v", n, err)
-			}
-			t.Publishers = append(t.Publishers, value)
-			t.verifiers = append(t.verifiers, v)
-		case "quorum":
-			q, err := parsePositive(value)
-			if err != nil || quorumSet {
-				return nil, fmt.Errorf("trust line %d: quorum must be given once, as an integer ≥ 1", n)
-			}
-			t.Quorum, quorumSet = q, true
-		default:
-			return nil, fmt.Errorf("trust line %d: unknown setting %q", n, clip(key))
+		if err := t.set(key, strings.TrimSpace(value), seen); err != nil {
+			return nil, fmt.Errorf("trust line %d: %v", n, err)
 		}
 	}
-	if t.Origin == "" {
-		return nil, errors.New("trust file names no origin")
-	}
-	if len(t.Publishers) == 0 {
-		return nil, errors.New("trust file names no publisher key")
-	}
-	if !quorumSet {
-		t.Quorum = 1
-	}
-	if t.Quorum > len(t.Publishers) {
-		return nil, fmt.Errorf("trust file: quorum %d is more than its %d publisher keys", t.Quorum, len(t.Publishers))
+	if err := t.complete(seen); err != nil {
+		return nil, fmt.Errorf("trust file %v", err)
 	}
 	return t, nil
 }
 
-// Format writes the trust file.
+// set applies one line of a trust file or a trust note.
+func (t *Trust) set(key, value string, seen map[string]bool) error {
+	if key != "publisher" && key != "witness" && seen[key] {
+		return fmt.Errorf("second %s", clip(key))
+	}
+	seen[key] = true
+	switch key {
+	case "origin":
+		if value == "" || strings.ContainsAny(value, " \t") {
+			return fmt.Errorf("origin %q is not one word", clip(value))
+		}
+		t.Origin = value
+	case "version":
+		v, err := parsePositive(value)
+		if err != nil {
+			return fmt.Errorf("version: %v", err)
+		}
+		t.Version = v
+	case "publisher":
+		v, err := note.NewVerifier(value)
+		if err != nil {
+			return fmt.Errorf("publisher key: %v", err)
+		}
+		if slices.Contains(t.Publishers, value) {
+			return fmt.Errorf("publisher key %s is listed twice", v.Name())
+		}
+		t.Publishers = append(t.Publishers, value)
+		t.verifiers = append(t.verifiers, v)
+	case "quorum":
+		q, err := parsePositive(value)
+		if err != nil {
+			return errors.New("quorum must be given once, as an integer ≥ 1")
+		}
+		t.Quorum = q
+	case "witness":
+		return t.addWitness(value)
+	case "witness-quorum":
+		return t.setWitnessQuorum(value)
+	default:
+		return fmt.Errorf("unknown setting %q", clip(key))
+	}
+	return nil
+}
+
+// complete checks what every trust needs, once all lines are read.
+func (t *Trust) complete(seen map[string]bool) error {
+	switch {
+	case t.Origin == "":
+		return errors.New("names no origin")
+	case len(t.Publishers) == 0:
+		return errors.New("names no publisher key")
+	}
+	if !seen["version"] {
+		t.Version = 1
+	}
+	if !seen["quorum"] {
+		t.Quorum = 1
+	}
+	if t.Quorum > len(t.Publishers) {
+		return fmt.Errorf("quorum %d is more than its %d publisher keys", t.Quorum, len(t.Publishers))
+	}
+	if t.WitnessQuorum > len(t.Witnesses) {
+		return fmt.Errorf("witness-quorum %d is more than its %d witness keys", t.WitnessQuorum, len(t.Witnesses))
+	}
+	return nil
+}
+
+// Format writes the trust file of this trust's keys (not the ones it
+// rotated from: see Chain).
 func (t *Trust) Format() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "origin %s\n", t.Origin)
+	if t.Version > 1 {
+		fmt.Fprintf(&b, "version %d\n", t.Version)
+	}
 	for _, p := range t.Publishers {
 		fmt.Fprintf(&b, "publisher %s\n", p)
 	}
 	fmt.Fprintf(&b, "quorum %d\n", t.Quorum)
+	t.formatWitnesses(&b)
 	return b.Bytes()
 }
 
@@ -101,6 +158,8 @@ type Checkpoint struct {
 	Root    tlog.Hash
 	Issued  time.Time
 	Expires time.Time
+
+	Cosigned []Cosignature // the trusted witnesses' valid cosignatures
 
 	Raw []byte // the signed note exactly as read
 }
@@ -116,7 +175,7 @@ func (c *Checkpoint) FormatBody() []byte {
 // missing signature, a wrong origin, a root that does not match the records,
 // a rolled-back or rewritten log. Nothing such a catalog says is fact.
 type SecurityError struct {
-	Check string // "signature", "quorum", "origin", "root", "rollback", "fork", "records"; Sync adds "expired"
+	Check string // "signature", "quorum", "witness", "origin", "root", "rollback", "fork", "records"; Sync adds "expired"
 	Msg   string
 }
 
@@ -130,11 +189,13 @@ func securityErrorf(check, format string, args ...any) error {
 // then parses it. It verifies before it parses: no field of a checkpoint
 // whose signatures fail is looked at.
 func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
-	n, err := note.Open(msg, trust.verifiers)
+	n, err := note.Open(msg, trust.noteVerifiers())
 	if err != nil {
 		var inv *note.InvalidSignatureError
 		var unv *note.UnverifiedNoteError
 		switch {
+		case errors.As(err, &inv) && trust.witnessByName(inv.Name) != nil:
+			return nil, securityErrorf("witness", "cosignature by witness %s does not verify: it is forged, or was made for another checkpoint", inv.Name)
 		case errors.As(err, &inv):
 			return nil, securityErrorf("signature", "checkpoint signature by %s does not verify: the checkpoint was altered or forged", inv.Name)
 		case errors.As(err, &unv):
@@ -142,8 +203,8 @@ func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
 		}
 		return nil, securityErrorf("signature", "checkpoint is not a well-formed signed note: %v", err)
 	}
-	if len(n.Sigs) < trust.Quorum {
-		return nil, securityErrorf("quorum", "checkpoint has %d of the %d publisher signatures the trust file requires", len(n.Sigs), trust.Quorum)
+	if k := trust.publisherSigs(n); k < trust.Quorum {
+		return nil, securityErrorf("quorum", "checkpoint has %d of the %d publisher signatures the trust file requires", k, trust.Quorum)
 	}
 	c, err := parseCheckpointBody(n.Text)
 	if err != nil {
@@ -151,6 +212,9 @@ func OpenCheckpoint(msg []byte, trust *Trust) (*Checkpoint, error) {
 	}
 	if c.Origin != trust.Origin {
 		return nil, securityErrorf("origin", "checkpoint is for origin %q, not the trusted %q", clip(c.Origin), trust.Origin)
+	}
+	if c.Cosigned, err = checkCosignatures(msg, n, c, trust); err != nil {
+		return nil, err
 	}
 	c.Raw = msg
 	return c, nil

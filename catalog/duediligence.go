@@ -17,7 +17,7 @@ import (
 // JSON object per line (JSON Lines), appended as each check happens, so
 // that a retailer can show an enforcement authority which products were
 // checked, when, against which catalog, with what verdict, and that staff
-// acknowledged every STOP: the evidence of the reasonable steps a
+// acknowledged every STOP and CHECK: the evidence of the reasonable steps a
 // distributor takes before making a product available (PSTI Act 2022
 // ss.22-23), kept where nobody has to remember to keep it.
 //
@@ -33,7 +33,7 @@ import (
 const (
 	EventCheck       = "check"       // a scan was judged
 	EventUnreadable  = "unreadable"  // a scan was not a product code (nothing judged)
-	EventAcknowledge = "acknowledge" // staff acknowledged the STOP of check Seq
+	EventAcknowledge = "acknowledge" // staff acknowledged the STOP or CHECK of check Seq
 )
 
 // DueDiligenceRecord is one line of the due-diligence log.

@@ -25,7 +25,8 @@ import (
 //	records     the new records, framed as in a records file
 //	checkpoint  the new checkpoint's body, then the signature lines
 //	            collected so far (none at first), as a signed note
-//	trust       the trust file the stage was made under
+//	trust       the trust file the stage was made under, and
+//	trust.d/N   the trust notes it was followed along, if any
 //
 // (`smartcheck catalog append --stage` also writes `live`, the live
 // catalog's directory, so that `catalog publish` needs no flag.)
@@ -72,13 +73,19 @@ func StageAppend(stageDir string, c *Catalog, records [][]byte, now time.Time, v
 		{"base", c.Checkpoint.Raw},
 		{"range", rng.Bytes()},
 		{"records", data},
-		{"trust", c.Trust.Format()},
-		{"checkpoint", append(cp.FormatBody(), '\n')}, // last: a stage is whole once it has a checkpoint
+		{"trust", c.Trust.Root().Format()},
 	}
 	for _, f := range files {
 		if err := writeFileAtomic(filepath.Join(stageDir, f.name), f.data); err != nil {
 			return nil, err
 		}
+	}
+	if err := WriteTrustNotes(stageDir, c.Trust); err != nil {
+		return nil, err
+	}
+	// Last: a stage is whole once it has a checkpoint.
+	if err := writeFileAtomic(filepath.Join(stageDir, "checkpoint"), append(cp.FormatBody(), '\n')); err != nil {
+		return nil, err
 	}
 	return OpenStage(stageDir)
 }
@@ -100,11 +107,14 @@ func OpenStage(dir string) (*Stage, error) {
 	if s.Trust, err = ParseTrust(tf); err != nil {
 		return nil, fmt.Errorf("stage %s: trust: %w", dir, err)
 	}
+	if s.Trust, err = s.Trust.FollowDir(dir); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", dir, err)
+	}
 	base, err := read("base")
 	if err != nil {
 		return nil, err
 	}
-	if s.Base, err = OpenCheckpoint(base, s.Trust); err != nil {
+	if s.Base, err = openStoredCheckpoint(base, s.Trust); err != nil {
 		return nil, fmt.Errorf("stage %s: base checkpoint: %w", dir, err)
 	}
 	rng, err := read("range")
@@ -225,6 +235,7 @@ var ErrStaleStage = errors.New("the live catalog changed since the stage was mad
 // quorum included — before the one rename that publishes it. Nothing is
 // published with fewer signatures than the quorum.
 func Publish(s *Stage, liveDir string, trust *Trust, now time.Time) (*Checkpoint, error) {
+	trust = trust.PublisherOnly() // the witnesses cosign once it is live (catalog witness)
 	if names, q := s.Signers(); len(names) < trust.Quorum {
 		return nil, securityErrorf("quorum", "stage %s has %d of the %d publisher signatures needed (%s): nothing published", s.Dir, len(names), q, strings.Join(names, ", "))
 	}
@@ -256,5 +267,5 @@ func Publish(s *Stage, liveDir string, trust *Trust, now time.Time) (*Checkpoint
 	if want.Root != cp.Root || want.Size != cp.Size {
 		return nil, securityErrorf("root", "stage %s: the staged checkpoint does not commit to the live log and the staged records", s.Dir)
 	}
-	return cp, installAppend(liveDir, c, data, msg)
+	return cp, installAppend(liveDir, c, data, msg, cp.Root)
 }

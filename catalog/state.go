@@ -31,7 +31,7 @@ func LoadAccepted(stateDir string, trust *Trust) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read last accepted checkpoint: %w", err)
 	}
-	cp, err := OpenCheckpoint(msg, trust)
+	cp, err := openStoredCheckpoint(msg, trust)
 	if err != nil {
 		return nil, fmt.Errorf("last accepted checkpoint %s: %w (remove it only if the publisher's keys really changed)", path, err)
 	}

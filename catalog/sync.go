@@ -3,6 +3,7 @@ package catalog
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -79,6 +82,18 @@ type Syncer struct {
 	Attempts int           // tries of a request that fails transiently; default 4
 	Backoff  time.Duration // wait before the first retry, doubled for each next; default 1 s
 
+	// MinRate is the slowest a request may receive, in bytes a second,
+	// averaged over each Stall-long window after its first: a server
+	// that drips a byte now and then is cut, as one that sends nothing
+	// is. Default 1 KiB/s; negative for no minimum.
+	MinRate float64
+	// Deadline bounds the whole sync, waiting for the lock and retries
+	// included, so that no server can keep it (and the lock every other
+	// sync of the directory waits on) for ever. Default 30 min.
+	Deadline time.Duration
+	// UserAgent is sent with every request; default "smartcheck".
+	UserAgent string
+
 	// Progress, if not nil, is told what the sync is doing as it goes.
 	Progress func(step string)
 
@@ -111,6 +126,12 @@ type SyncResult struct {
 	// Replaced, when not nil, says why the catalog that was in Dir could
 	// not be extended (it did not open): the published one replaced it.
 	Replaced error
+
+	// Trust is the trust in force after the sync: Syncer.Trust followed
+	// along the trust notes kept in Dir and those published (Rotated of
+	// them installed by this sync).
+	Trust   *Trust
+	Rotated int
 }
 
 // A SyncError says why a sync installed nothing. The catalog installed
@@ -159,6 +180,8 @@ func checkHeadline(check string) string {
 		return "the checkpoint's signature does not verify"
 	case "quorum":
 		return "the checkpoint is not signed by enough trusted publisher keys"
+	case "witness":
+		return "the checkpoint is not cosigned by enough trusted witnesses"
 	case "origin":
 		return "the catalog is for another origin"
 	case "rollback":
@@ -169,6 +192,8 @@ func checkHeadline(check string) string {
 		return "the catalog was tampered with"
 	case "expired":
 		return "the catalog has expired"
+	case "trust":
+		return "the publisher's new trust note (a key rotation) does not verify"
 	}
 	return "the " + check + " check failed"
 }
@@ -196,9 +221,28 @@ func transient(err error) error { return &transientError{err} }
 // the installed one; now is when expiry is judged. On any failure the
 // installed catalog stays as it was, and the error is a *SyncError.
 func (s *Syncer) Sync(ctx context.Context, now time.Time) (SyncResult, error) {
-	run := &syncRun{Syncer: s, ctx: ctx}
+	run := &syncRun{Syncer: s, trust: s.Trust}
 	run.defaults()
+	// The caller's own deadline (a till's background sync has one) is
+	// the sync's, when it is sooner, and is reported in the same words.
+	bound := run.Deadline
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < bound {
+		bound = time.Until(dl).Round(time.Millisecond)
+		if bound > time.Second {
+			bound = bound.Round(time.Second)
+		}
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, run.Deadline, &deadlineError{bound})
+	defer cancel()
+	run.ctx = ctx
 	err := run.sync(now)
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = &deadlineError{bound}
+		}
+	}
+
 	if err != nil {
 		se := &SyncError{Err: err, Kept: run.res.Old, Attempts: run.lastAttempts, Broken: run.res.Replaced}
 		var sec *SecurityError
@@ -215,8 +259,33 @@ type syncRun struct {
 	*Syncer
 	ctx          context.Context
 	client       *http.Client
+	trust        *Trust     // Trust, followed along the trust notes so far
+	validators   validators // what the server said of the checkpoint it sent
+	fetched      []byte     // the checkpoint it sent (the installed one, on a 304)
 	res          SyncResult
-	lastAttempts int // tries of the last request
+	lastAttempts int  // tries of the last request
+	consistent   bool // the tiles proved the new checkpoint extends the installed one (checkTiles)
+}
+
+// deadlineError is why a sync that ran past Syncer.Deadline was ended.
+type deadlineError struct{ d time.Duration }
+
+// Unwrap makes it a context.DeadlineExceeded, as a caller expects.
+func (e *deadlineError) Unwrap() error { return context.DeadlineExceeded }
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("the sync did not finish within its deadline of %v: the server is too slow, or keeps the connection open without sending the catalog", e.d)
+}
+
+// slowError is why a request that received too little was cut.
+type slowError struct {
+	got  int64
+	in   time.Duration
+	want float64
+}
+
+func (e *slowError) Error() string {
+	return fmt.Sprintf("too slow: the server sent %d bytes in %v, less than the %.0f bytes a second a sync needs", e.got, e.in, e.want)
 }
 
 func (r *syncRun) defaults() {
@@ -232,6 +301,15 @@ func (r *syncRun) defaults() {
 	}
 	if r.Backoff <= 0 {
 		r.Backoff = time.Second
+	}
+	if r.MinRate == 0 {
+		r.MinRate = 1024
+	}
+	if r.Deadline <= 0 {
+		r.Deadline = 30 * time.Minute
+	}
+	if r.UserAgent == "" {
+		r.UserAgent = "smartcheck"
 	}
 }
 
@@ -254,11 +332,25 @@ func (r *syncRun) sync(now time.Time) error {
 		return err
 	}
 	defer unlock()
+	err = r.syncLocked(now)
+	if err == nil && r.res.New != nil && string(r.fetched) == string(r.res.New.Raw) {
+		saveValidators(r.Dir, r.fetched, r.validators)
+	}
+	return err
+}
+
+// syncLocked is the sync, under the directory's lock.
+func (r *syncRun) syncLocked(now time.Time) (err error) {
 	removeTemps(r.Dir)
 
+	// The trust notes this till verified and installed before.
+	if r.trust, err = r.trust.FollowDir(r.Dir); err != nil {
+		return err
+	}
+	r.res.Trust = r.trust
 	var last *Checkpoint
 	if r.State != "" {
-		if last, err = LoadAccepted(r.State, r.Trust); err != nil {
+		if last, err = LoadAccepted(r.State, r.trust); err != nil {
 			// A fault of the till's own state, not of what was published.
 			return errors.New(err.Error())
 		}
@@ -275,6 +367,20 @@ func (r *syncRun) sync(now time.Time) error {
 		r.res.Old = inst.Checkpoint
 	}
 	r.res.New = r.res.Old
+
+	// A rotation is installed before the checkpoint is looked at: the
+	// checkpoint may be signed by the new keys only. It may not reach
+	// back over records the till already holds.
+	floor := int64(0)
+	if r.res.Old != nil {
+		floor = r.res.Old.Size
+	}
+	if last != nil {
+		floor = max(floor, last.Size)
+	}
+	if err := r.fetchTrust(floor); err != nil {
+		return err
+	}
 
 	r.progress("fetch %s", r.join("checkpoint"))
 	cp, err := r.fetchCheckpoint()
@@ -312,6 +418,9 @@ func (r *syncRun) sync(now time.Time) error {
 		return r.remember(last, cp)
 	}
 
+	if err := r.checkTiles(cp, r.res.Old); err != nil {
+		return err
+	}
 	if inst != nil {
 		err = r.extend(inst, cp, last)
 	} else {
@@ -321,6 +430,52 @@ func (r *syncRun) sync(now time.Time) error {
 		return err
 	}
 	return r.remember(last, cp)
+}
+
+// fetchTrust follows the trust notes published after the trust the till
+// holds — URL/trust.d/V+1, V+2, … until one is missing — checks each
+// against the one before, and installs them in Dir/trust.d. A note that
+// fails a check stops the sync, and nothing of the chain is installed.
+// floor is how many records the till already accepted: a rotation may
+// not take effect before them (it would change who may have signed
+// records the till holds).
+func (r *syncRun) fetchTrust(floor int64) error {
+	t := r.trust
+	for {
+		name := TrustDir + "/" + strconv.Itoa(t.Version+1)
+		r.progress("fetch %s", r.join(name))
+		// A missing note is the end of the chain. Some CDNs answer 403
+		// for a file that is not there; a note withheld only keeps the
+		// till on the trust it has, which then refuses a checkpoint
+		// signed by keys it does not know.
+		hdr := make(http.Header)
+		hdr.Set("Cache-Control", "no-cache")
+		msg, status, _, err := r.fetchSmall(name, hdr, http.StatusNotFound, http.StatusGone, http.StatusForbidden)
+		if err != nil {
+			return err
+		}
+		if status != http.StatusOK {
+			break
+		}
+		next, err := t.Next(msg)
+		if err != nil {
+			return err
+		}
+		if next.From < floor {
+			return securityErrorf("trust", "trust note %d: it takes effect from record %d, but this till already accepted %d records under the keys before it: a rotation cannot change who signed records already published", next.Version, next.From, floor)
+		}
+		t = next
+		r.res.Rotated++
+	}
+	if t == r.trust {
+		return nil
+	}
+	r.progress("install trust version %d", t.Version)
+	if err := WriteTrustNotes(r.Dir, t); err != nil {
+		return err
+	}
+	r.trust, r.res.Trust = t, t
+	return nil
 }
 
 // remember records cp as the last accepted checkpoint.
@@ -376,7 +531,7 @@ func (r *syncRun) openInstalled(last *Checkpoint) (*Catalog, error) {
 	var c *Catalog
 	if err == nil {
 		var icp *Checkpoint
-		if icp, err = OpenCheckpoint(msg, r.Trust); err == nil {
+		if icp, err = openStoredCheckpoint(msg, r.trust); err == nil {
 			// It must extend what the till accepted, but it may be behind
 			// it (a directory restored from a backup): the sync brings
 			// it forward, and the new checkpoint is held to the last.
@@ -401,47 +556,90 @@ func (r *syncRun) join(name string) string {
 	return strings.TrimSuffix(r.URL, "/") + "/" + name
 }
 
-// fetchCheckpoint fetches and verifies the published checkpoint.
+// fetchCheckpoint fetches and verifies the published checkpoint: under
+// the newest trust, unless it is the installed one. A conditional
+// request (the validators the server gave for the installed checkpoint)
+// makes an unchanged catalog cost one small 304.
 func (r *syncRun) fetchCheckpoint() (*Checkpoint, error) {
-	var msg []byte
-	err := r.retry(func(ctx context.Context) error {
-		resp, err := r.get(ctx, "checkpoint", -1)
+	hdr := make(http.Header)
+	hdr.Set("Cache-Control", "no-cache")
+	var v validators
+	if old := r.res.Old; old != nil {
+		v = loadValidators(r.Dir, old.Raw)
+		if v.etag != "" {
+			hdr.Set("If-None-Match", v.etag)
+		}
+		if v.modified != "" {
+			hdr.Set("If-Modified-Since", v.modified)
+		}
+	}
+	msg, status, h, err := r.fetchSmall("checkpoint", hdr, http.StatusNotModified)
+	if err != nil {
+		return nil, err
+	}
+	r.validators = validatorsOf(h)
+	if status == http.StatusNotModified {
+		if v == (validators{}) {
+			return nil, errors.New("fetch checkpoint: the server answered 304 Not Modified to a request that was not conditional")
+		}
+		r.progress("the checkpoint is unchanged (304 Not Modified)")
+		r.validators, r.fetched = v, r.res.Old.Raw
+		return r.res.Old, nil
+	}
+	r.fetched = msg
+	if old := r.res.Old; old != nil && string(msg) == string(old.Raw) {
+		// Verified when it was installed, perhaps under keys a rotation
+		// has since replaced.
+		return old, nil
+	}
+	return OpenCheckpoint(msg, r.trust)
+}
+
+// fetchSmall fetches URL/name, a small file (a checkpoint, a trust note),
+// with the extra headers hdr. It returns the body of a 200, or the
+// status of an answer in also, without a body.
+func (r *syncRun) fetchSmall(name string, hdr http.Header, also ...int) (msg []byte, status int, h http.Header, err error) {
+	err = r.retry(func(ctx context.Context) error {
+		resp, err := r.get(ctx, name, -1, hdr)
 		if err != nil {
 			return err
 		}
 		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
+		status = resp.StatusCode
+		if slices.Contains(also, status) {
+			return nil
+		}
+		if status != http.StatusOK {
 			return statusError(resp)
 		}
-		msg, err = io.ReadAll(io.LimitReader(&counter{resp.Body, &r.res.Fetched}, maxCheckpointSize+1))
+		h = resp.Header
+		msg, err = io.ReadAll(io.LimitReader(&aliveReader{&counter{resp.Body, &r.res.Fetched}, ctx.(*stallContext)}, maxCheckpointSize+1))
 		if err != nil {
-			return transient(fmt.Errorf("fetch checkpoint: %w", readError(ctx, err)))
+			return transient(fmt.Errorf("fetch %s: %w", name, readError(ctx, err)))
 		}
 		if len(msg) > maxCheckpointSize {
-			return fmt.Errorf("fetch checkpoint: it is more than %d bytes", maxCheckpointSize)
+			return fmt.Errorf("fetch %s: it is more than %d bytes", name, maxCheckpointSize)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return OpenCheckpoint(msg, r.Trust)
+	return msg, status, h, err
 }
 
 // get sends a GET for URL/name; from ≥ 0 asks for the bytes from there on.
 // The request is cut when it receives nothing for Stall: the returned
 // response's body resets that clock as bytes arrive.
-func (r *syncRun) get(ctx context.Context, name string, from int64) (*http.Response, error) {
+func (r *syncRun) get(ctx context.Context, name string, from int64, hdr http.Header) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.join(name), nil)
 	if err != nil {
 		return nil, err
 	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", r.UserAgent)
 	// Byte offsets must be offsets of the file itself, not of a
 	// compressed form of it.
 	req.Header.Set("Accept-Encoding", "identity")
-	if name == "checkpoint" {
-		req.Header.Set("Cache-Control", "no-cache")
-	}
 	if from > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", from))
 	}
@@ -459,8 +657,13 @@ func (r *syncRun) get(ctx context.Context, name string, from int64) (*http.Respo
 // readError names a stall for what it is, and says the rest in words
 // (netWords).
 func readError(ctx context.Context, err error) error {
-	if errors.Is(context.Cause(ctx), errStalled) {
+	var slow *slowError
+	var late *deadlineError
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errStalled):
 		return errStalled
+	case errors.As(cause, &slow), errors.As(cause, &late):
+		return cause
 	}
 	return netWords(err)
 }
@@ -476,22 +679,30 @@ func statusError(resp *http.Response) error {
 
 // retry runs one request until it succeeds, fails for good, or has been
 // tried Attempts times, waiting Backoff, then twice that, between tries.
-// Each try gets a context that is cancelled when the try ends or stalls.
+// Each try gets a context that is cancelled when the try ends, stalls or
+// is too slow (watch).
 func (r *syncRun) retry(try func(ctx context.Context) error) error {
 	wait := r.Backoff
 	for attempt := 1; ; attempt++ {
 		r.lastAttempts = attempt
 		ctx, cancel := context.WithCancelCause(r.ctx)
-		stall := time.AfterFunc(r.Stall, func() { cancel(errStalled) })
-		err := try(&stallContext{ctx, stall, r.Stall})
-		stall.Stop()
+		sc := &stallContext{Context: ctx}
+		done := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			r.watch(sc, cancel, done)
+		}()
+		err := try(sc)
+		close(done)
+		<-watched
 		cancel(nil)
 		var te *transientError
 		if err == nil || !errors.As(err, &te) {
 			return err
 		}
 		if r.ctx.Err() != nil {
-			return r.ctx.Err()
+			return context.Cause(r.ctx)
 		}
 		if attempt >= r.Attempts {
 			return err
@@ -501,21 +712,45 @@ func (r *syncRun) retry(try func(ctx context.Context) error) error {
 		select {
 		case <-time.After(wait):
 		case <-r.ctx.Done():
-			return r.ctx.Err()
+			return context.Cause(r.ctx)
 		}
 		wait *= 2
 	}
 }
 
-// stallContext is a try's context and its stall clock, which a body
-// reader resets whenever bytes arrive.
+// stallContext is a try's context and the count of bytes received in
+// the current window, which a body reader adds to as bytes arrive.
 type stallContext struct {
 	context.Context
-	timer *time.Timer
-	d     time.Duration
+	got atomic.Int64
 }
 
-func (c *stallContext) alive() { c.timer.Reset(c.d) }
+func (c *stallContext) alive(n int) { c.got.Add(int64(n)) }
+
+// watch cuts a try that receives nothing for a Stall-long window (it
+// stalled), or less than MinRate a second over a window after the first
+// (a server dripping bytes to keep the sync, and its lock, for ever).
+// The first window also holds connecting and the server's think time.
+func (r *syncRun) watch(sc *stallContext, cancel context.CancelCauseFunc, done <-chan struct{}) {
+	tick := time.NewTicker(r.Stall)
+	defer tick.Stop()
+	for first := true; ; first = false {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		n := sc.got.Swap(0)
+		switch want := r.MinRate * r.Stall.Seconds(); {
+		case n == 0:
+			cancel(errStalled)
+			return
+		case !first && r.MinRate > 0 && float64(n) < want:
+			cancel(&slowError{got: n, in: r.Stall, want: r.MinRate})
+			return
+		}
+	}
+}
 
 // counter counts the bytes read through it, and tells the stall clock.
 type counter struct {
@@ -537,7 +772,7 @@ type aliveReader struct {
 func (a *aliveReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
-		a.ctx.alive()
+		a.ctx.alive(n)
 	}
 	return n, err
 }
@@ -550,6 +785,9 @@ type tail struct {
 	written int64       // bytes of whole records written after base
 	n       int64       // records held: the installed ones and the new
 	want    int64       // records the new checkpoint commits to
+	first   int64       // records held when the download started
+	budget  int64       // the most bytes the new records may take (tailBudget)
+	flooded bool        // the server sent more than budget
 	tree    treeBuilder // compact range of the n records
 	buf     []byte      // framed records hashed but not yet written
 
@@ -582,7 +820,13 @@ func (r *syncRun) download(t *tail) error {
 	return r.retry(func(ctx context.Context) error {
 		start := t.base + t.written
 		r.progress("fetch %s from byte %d", r.join("records"), start)
-		resp, err := r.get(ctx, "records", start)
+		var hdr http.Header
+		if r.lastAttempts > 1 {
+			// The last try found the file shorter than the checkpoint
+			// says, or was cut: ask a cache to check with its origin.
+			hdr = http.Header{"Cache-Control": {"no-cache"}}
+		}
+		resp, err := r.get(ctx, "records", start, hdr)
 		if err != nil {
 			return err
 		}
@@ -605,11 +849,10 @@ func (r *syncRun) download(t *tail) error {
 			}
 		case http.StatusRequestedRangeNotSatisfiable:
 			// The server holds no byte past what the till has.
-			return transient(fmt.Errorf("fetch records: the server's records file ends at byte %d, before the %d records its checkpoint commits to", start, t.want))
+			return transient(fmt.Errorf("fetch records: the server's records file ends at byte %d, before the %d records its checkpoint commits to: %s", start, t.want, staleEdge))
 		default:
 			return statusError(resp)
 		}
-		body = io.LimitReader(body, (t.want-t.n)*maxFrameSize)
 		return r.appendRecords(ctx, t, body)
 	})
 }
@@ -634,7 +877,15 @@ func (r *syncRun) appendRecords(ctx context.Context, t *tail, body io.Reader) (e
 			if perr == nil {
 				perr = io.ErrUnexpectedEOF
 			}
+			if perr == io.EOF && len(head) == 0 {
+				// The file ended cleanly between records.
+				return transient(fmt.Errorf("fetch records: the server's records file holds %d of the %d records its checkpoint commits to: %s", t.n, t.want, staleEdge))
+			}
 			return transient(fmt.Errorf("fetch records: the download ended after %d of %d records: %w", t.n, t.want, shortRead(ctx, perr)))
+		}
+		if got := t.written + int64(len(t.buf)) + int64(hn+length); got > t.budget {
+			t.flooded = true
+			return securityErrorf("records", "the published records file is more than %d bytes for the %d new records its checkpoint commits to, far more than records of this catalog take: a real checkpoint replayed over a forged records file; nothing of it was kept", t.budget, t.want-t.first)
 		}
 		frame := len(t.buf)
 		t.buf = append(t.buf, make([]byte, hn+length)...)
@@ -662,6 +913,29 @@ func shortRead(ctx context.Context, err error) error {
 	}
 	return readError(ctx, err)
 }
+
+// staleEdge says what a records file shorter than its checkpoint most
+// likely means.
+const staleEdge = "a cache (a CDN edge) is probably serving an older records file than checkpoint; publishers upload records before the checkpoint, and purge cached copies of records (docs/publishing.md)"
+
+// tailBudget is the most bytes n new records may take: 16 times the
+// mean size of the records held (meanDefault when there are none), and
+// 4 MiB besides, never more than n of the largest frames. A server that
+// replays a real checkpoint over well-framed forged records (which only
+// the root, once all are in, can expose) makes a till receive and write
+// at most that, not 65 times the catalog.
+func tailBudget(n, heldBytes, held int64) int64 {
+	mean := int64(meanDefault)
+	if held > 0 {
+		mean = max(heldBytes/held, 64)
+	}
+	return min(16*mean*n+4<<20, n*maxFrameSize)
+}
+
+// meanDefault is the mean record size assumed for a first download: a
+// declaration with its signature is about 1 KiB, so a catalog whose mean
+// is up to 32 KiB fits.
+const meanDefault = 2 << 10
 
 // contentRangeStart reads the first byte position of "bytes a-b/n".
 func contentRangeStart(h string) (int64, bool) {
@@ -712,19 +986,19 @@ func (r *syncRun) extend(inst *Catalog, cp, last *Checkpoint) (err error) {
 			f.Truncate(end)
 		}
 	}()
-	t := &tail{f: f, base: end, n: n, want: cp.Size, tree: *inst.tree.clone(), lastAt: -1}
+	t := &tail{f: f, base: end, n: n, first: n, want: cp.Size, budget: tailBudget(cp.Size-n, end, n), tree: *inst.tree.clone(), lastAt: -1}
 	if last != nil && last.Size > n {
 		t.lastAt = last.Size
 	}
 	if err := r.download(t); err != nil {
-		if isSecurity(err) {
-			return r.diagnose(err, cp, inst.Checkpoint)
+		if isSecurity(err) && !t.flooded {
+			return r.diagnose(err, cp, inst.Checkpoint, end+t.budget)
 		}
 		return err
 	}
 	r.progress("verify the root")
 	if err := checkTail(t, cp, last); err != nil {
-		return r.diagnose(err, cp, inst.Checkpoint)
+		return r.diagnose(err, cp, inst.Checkpoint, end+t.budget)
 	}
 	r.progress("sync records to disk")
 	if err := f.Sync(); err != nil {
@@ -750,7 +1024,7 @@ func (r *syncRun) fresh(cp, last *Checkpoint) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	t := &tail{f: f, want: cp.Size, lastAt: -1}
+	t := &tail{f: f, want: cp.Size, budget: tailBudget(cp.Size, 0, 0), lastAt: -1}
 	if last != nil {
 		t.lastAt = last.Size
 		if last.Size == 0 {
@@ -816,15 +1090,19 @@ func isSecurity(err error) bool {
 // the published records do not match their own checkpoint (tampering),
 // or they do but their first records are not the installed ones (a
 // rewritten history). Only the whole file tells them apart, so it is
-// fetched once more, hashed and thrown away. If that fails, the first
-// finding stands.
-func (r *syncRun) diagnose(found error, cp, old *Checkpoint) error {
+// fetched once more (at most limit bytes), hashed and thrown away —
+// unless the tiles already proved no history was rewritten. If that
+// fails, the first finding stands.
+func (r *syncRun) diagnose(found error, cp, old *Checkpoint, limit int64) error {
+	if r.consistent { // the tiles proved no rewritten history: no need to fetch the whole file
+		return securityErrorf("root", "the published records do not hash to the published checkpoint's root: they were altered")
+	}
 	r.progress("the new records do not verify; fetching the whole file to tell tampering from a rewritten history")
 	var tree treeBuilder
 	var oldRoot tlog.Hash
 	err := r.retry(func(ctx context.Context) error {
 		tree = treeBuilder{}
-		resp, err := r.get(ctx, "records", -1)
+		resp, err := r.get(ctx, "records", -1, nil)
 		if err != nil {
 			return err
 		}
@@ -832,7 +1110,7 @@ func (r *syncRun) diagnose(found error, cp, old *Checkpoint) error {
 		if resp.StatusCode != http.StatusOK {
 			return statusError(resp)
 		}
-		br := bufio.NewReaderSize(io.LimitReader(&aliveReader{&counter{resp.Body, &r.res.Fetched}, ctx.(*stallContext)}, cp.Size*maxFrameSize), 256<<10)
+		br := bufio.NewReaderSize(io.LimitReader(&aliveReader{&counter{resp.Body, &r.res.Fetched}, ctx.(*stallContext)}, limit), 256<<10)
 		rec := make([]byte, 0, maxFrameSize)
 		for tree.n < cp.Size {
 			head, perr := br.Peek(8)
@@ -887,7 +1165,7 @@ func (c *Catalog) sameRecords(path string) bool {
 
 // removeTemps removes what a killed sync or write left behind.
 func removeTemps(dir string) {
-	for _, pattern := range []string{".records.tmp*", ".checkpoint.tmp*", ".trust.tmp*"} {
+	for _, pattern := range []string{".records.tmp*", ".checkpoint.tmp*", ".trust.tmp*", "..sync-validators.tmp*", TrustDir + "/.*.tmp*"} {
 		names, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, n := range names {
 			os.Remove(n)
@@ -926,4 +1204,79 @@ func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// validators are what the server said of the checkpoint it sent (its
+// ETag and Last-Modified), kept in Dir/.sync-validators beside the hash
+// of that checkpoint, so that the next sync asks only whether it changed.
+// They are a cache, not trusted: a 304 stands only for the installed
+// checkpoint, which was verified.
+type validators struct{ etag, modified string }
+
+const validatorsFile = ".sync-validators"
+
+// validatorsOf keeps the validators of a response that can tell two
+// versions apart. Last-Modified has one-second steps, and nginx's ETag is
+// made of the same time and the size (a re-signed checkpoint often has
+// the same size): a file replaced within the second it was sent in
+// would look unchanged. So when the response has a Last-Modified, both
+// are kept only if it is at least a second before the response's Date
+// (RFC 9110 8.8.2.2: such a date is a strong validator).
+func validatorsOf(h http.Header) validators {
+	v := validators{etag: h.Get("ETag"), modified: h.Get("Last-Modified")}
+	if v.modified == "" {
+		return v
+	}
+	lm, err1 := http.ParseTime(v.modified)
+	date, err2 := http.ParseTime(h.Get("Date"))
+	if err1 != nil || err2 != nil || date.Sub(lm) < time.Second {
+		return validators{}
+	}
+	return v
+}
+
+// loadValidators returns the validators kept for the checkpoint raw, or
+// none.
+func loadValidators(dir string, raw []byte) validators {
+	data, err := os.ReadFile(filepath.Join(dir, validatorsFile))
+	if err != nil || len(data) > 4<<10 {
+		return validators{}
+	}
+	var v validators
+	var sum string
+	for line := range strings.Lines(string(data)) {
+		key, value, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		switch key {
+		case "sha256":
+			sum = value
+		case "etag":
+			v.etag = value
+		case "last-modified":
+			v.modified = value
+		}
+	}
+	if sum != fmt.Sprintf("%x", sha256.Sum256(raw)) || !validHeader(v.etag) || !validHeader(v.modified) {
+		return validators{}
+	}
+	return v
+}
+
+// saveValidators keeps v for the checkpoint raw; a failure only costs
+// the next sync a whole checkpoint.
+func saveValidators(dir string, raw []byte, v validators) {
+	name := filepath.Join(dir, validatorsFile)
+	if !validHeader(v.etag) || !validHeader(v.modified) || v == (validators{}) {
+		os.Remove(name)
+		return
+	}
+	data := fmt.Sprintf("sha256 %x\netag %s\nlast-modified %s\n", sha256.Sum256(raw), v.etag, v.modified)
+	if old, err := os.ReadFile(name); err == nil && string(old) == data {
+		return
+	}
+	writeFileAtomic(name, []byte(data))
+}
+
+// validHeader reports whether s can be sent back as a header value.
+func validHeader(s string) bool {
+	return len(s) < 1024 && !strings.ContainsFunc(s, func(c rune) bool { return c < ' ' || c == 0x7f })
 }

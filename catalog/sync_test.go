@@ -143,6 +143,7 @@ type server struct {
 
 	served   atomic.Int64 // body bytes sent
 	requests []string
+	agents   []string // the User-Agent of each request
 }
 
 func newServer(t testing.TB, p pub) (*server, string) {
@@ -170,11 +171,20 @@ func (s *server) log() []string {
 	return append([]string(nil), s.requests...)
 }
 
+func (s *server) userAgents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.agents...)
+}
+
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	p := s.p
 	rng := r.Header.Get("Range")
-	s.requests = append(s.requests, strings.TrimSpace(r.URL.Path+" "+rng))
+	if !strings.Contains(r.URL.Path, "/tile/") { // tiles: TestSyncForkFromTiles
+		s.requests = append(s.requests, strings.TrimSpace(r.URL.Path+" "+rng))
+	}
+	s.agents = append(s.agents, r.Header.Get("User-Agent"))
 	fault := ""
 	if r.URL.Path == "/catalog/records" && s.faults > 0 {
 		fault = s.fault
@@ -293,7 +303,7 @@ func TestSyncAppendsTail(t *testing.T) {
 	if want := tail + int64(len(new.checkpoint)); res.Fetched != want || srv.served.Load() != want {
 		t.Errorf("fetched %d bytes, server sent %d; want the tail and the checkpoint, %d", res.Fetched, srv.served.Load(), want)
 	}
-	want := []string{"/catalog/checkpoint", fmt.Sprintf("/catalog/records bytes=%d-", len(old.records))}
+	want := []string{"/catalog/trust.d/2", "/catalog/checkpoint", fmt.Sprintf("/catalog/records bytes=%d-", len(old.records))}
 	if got := srv.log(); !equalStrings(got, want) {
 		t.Errorf("requests %q, want %q", got, want)
 	}
@@ -307,8 +317,8 @@ func TestSyncAppendsTail(t *testing.T) {
 	if err != nil || res.Installed || res.New.Size != 600 {
 		t.Fatalf("second sync: %+v, %v", res, err)
 	}
-	if n := len(srv.log()); n != 3 {
-		t.Errorf("second sync made %d requests, want the checkpoint only", n-2)
+	if n := len(srv.log()); n != 5 {
+		t.Errorf("second sync made %d requests, want the trust probe and the checkpoint only", n-3)
 	}
 }
 
@@ -400,7 +410,7 @@ func TestSyncRefuses(t *testing.T) {
 				t.Errorf("error %q does not say which catalog stays in use", err)
 			}
 			if tc.check != "" {
-				if n := len(srv.log()); n > 3 {
+				if n := len(srv.log()); n > 4 {
 					t.Errorf("a security failure was retried: requests %q", srv.log())
 				}
 			}
@@ -811,7 +821,9 @@ func TestSyncMangled(t *testing.T) {
 		tries++
 		srv.set(p)
 		s := testSyncer(f, url, dir, state)
-		s.Attempts = 1
+		// Every failure here is a refusal: a long stall clock keeps a
+		// loaded machine from turning one into a stall.
+		s.Attempts, s.Stall = 1, 5*time.Second
 		_, err := s.Sync(context.Background(), syncNow)
 		var se *SyncError
 		if !errors.As(err, &se) || se.Check == "" {

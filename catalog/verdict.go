@@ -166,9 +166,15 @@ func (d *DeclEvidence) usable() bool { return d.Untrusted == Trusted && d.Withdr
 // them, and each is parsed, its signatures checked (once, remembered) and
 // its trust decided for this GTIN.
 func (c *Catalog) Evidence(gtin string) *Evidence {
+	return c.evidence(gtin, c.entry)
+}
+
+// evidence is Evidence, reading records with get: c.entry, or c.load
+// where the lookup cache must not fill.
+func (c *Catalog) evidence(gtin string, get func(int64) *entry) *Evidence {
 	ev := &Evidence{GTIN: gtin, Expires: DateOf(c.Checkpoint.Expires)}
 	for _, i := range c.declarationsFor(gtin) {
-		e := c.entry(i)
+		e := get(i)
 		if e.rec == nil || e.rec.Declaration == nil || !slices.Contains(e.rec.Declaration.GTINs, gtin) {
 			// The index is a hint: this record is not a declaration
 			// listing the GTIN. One that does not parse is never used,
@@ -185,13 +191,13 @@ func (c *Catalog) Evidence(gtin string) *Evidence {
 	g, _ := gtinKey(gtin)
 	seen := map[string]bool{}
 	for _, i := range c.noticesByGTIN[g] {
-		e := c.entry(i)
+		e := get(i)
 		if e.rec == nil || e.rec.Notice == nil || seen[e.rec.Notice.ID] {
 			continue
 		}
 		id := e.rec.Notice.ID
 		seen[id] = true
-		recs := c.noticeRecords(id, c.entry)
+		recs := c.noticeRecords(id, get)
 		for _, nr := range recs {
 			n := nr.e.rec.Notice
 			if nr.counts() || !slices.Contains(n.GTINs, gtin) {

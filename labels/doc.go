@@ -18,26 +18,36 @@
 // # Shelf labels
 //
 // Make turns a judged catalog.Result into a Label: brand and model, the
-// support end at the precision the manufacturer declared ("Security
-// updates until August 2032"), the password policy and the disclosure
-// contact in plain words, a QR code of the support-period page (else the
-// security policy or contact page), the price, and a footer with the day
-// of the check and the catalog's size; DEMO on labels from the demo
-// catalog. A product whose verdict is STOP or CHECK gets no label: Make
-// returns a *RefusedError with the staff reasons, since a shelf label
-// tells shoppers a product may be sold.
+// headline — the support end at the precision the manufacturer declared
+// ("Security updates until August 2032"; "Security updates ended in …"
+// when the policy lets an ended product be sold) — the password policy
+// and the disclosure contact in plain words, a QR code of the contact in
+// ASCII (punycode) form, the price (FormatPrice: pounds and pence up to
+// £99,999.99, nothing else), and a footer with the day of the check and
+// the catalog's size; DEMO on labels from the demo catalog. A product
+// whose verdict is STOP or CHECK gets no label: Make returns a
+// *RefusedError with the staff reasons, since a shelf label tells
+// shoppers a product may be sold.
 //
-// Layout places a label on a given size: the product barcode (EAN-13 for
-// a GTIN-13, UPC-A for a GTIN-12, ITF-14 for a GTIN-14 with an indicator
-// digit, GS1-128 otherwise) at the X-dimension closest to GS1's nominal
-// 0.33 mm that fits and never below 0.264 mm, with bars at full height
-// for that X (never truncated) and quiet zones of 11X and 7X for EAN-13;
-// the QR code at error level M with modules of at least 0.4 mm and a
-// four-module quiet zone; text as large as fits. The same Drawing becomes
-// a PDF sheet (WritePDF: every symbol one filled vector path, so no seam
-// shows between bars), ZPL for 203 or 300 dpi thermal printers (WriteZPL:
-// the printer's own barcode commands, modules in whole dots, every text
-// field hex-escaped) or a PNG preview (WritePNG).
+// Layout places a label on a given size for a shopper at arm's length
+// (DesignFor): the headline is the largest text, at least 10 pt on a
+// 38.1 mm high label and 14 pt from 67.7 mm; the price has one size on
+// every label of a template; the QR code (level M, modules of at least
+// 0.4 mm, four-module quiet zone) is captioned "Report a security
+// problem". The product barcode (EAN-13 for a GTIN-13, UPC-A for a
+// GTIN-12, ITF-14 for a GTIN-14 with an indicator digit, GS1-128
+// otherwise) is printed at GS1's minimum X-dimension for retail POS,
+// 0.264 mm, with bars at full height for that X (never truncated) and
+// quiet zones of 11X and 7X for EAN-13. A product name too long for its
+// line is shortened with "…"; when the rest does not fit, the password
+// line goes first, then the contact line, never the headline, a note or
+// the price. A label that still does not fit is refused alone
+// (*LayoutError): LayoutAll, Output.Layout and Print make the others.
+// The same Drawing becomes a PDF sheet (WritePDF: every symbol one filled
+// vector path, so no seam shows between bars), ZPL for 203 or 300 dpi
+// thermal printers (WriteZPL: the printer's own barcode commands,
+// modules in whole dots, every text field hex-escaped) or a PNG preview
+// (WritePNG).
 //
 // Sheets: the built-in templates avery-l7160, avery-l7163, avery-l7165
 // (A4) and roll-102x51, roll-76x51 (thermal rolls), or any gLabels

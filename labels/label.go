@@ -2,7 +2,6 @@ package labels
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -18,7 +17,7 @@ type Label struct {
 	Passwords string // "Passwords: the user sets the password"
 	Contact   string // "Report security problems: g.co/vulnz"; "" when none
 	Note      string // the one fact a CAUTION wants a shopper to see, or ""
-	QR        string // https URL of the support-period or security page; "" for none
+	QR        string // the disclosure contact in ASCII (punycode) form: "https://g.co/vulnz"; "" for none
 	Price     string // "£499.00", or ""
 	Shelf     string // shelf location, for staff, or ""
 	Footer    string // "Checked 24 Nov 2026 · catalog of 94 records"
@@ -30,7 +29,7 @@ type Label struct {
 type Item struct {
 	GTIN  string // GTIN-14
 	Batch string // optional
-	Price string // optional: "499", "499.00", "£499.00"
+	Price string // optional: "499", "499.00", "£499.00" (FormatPrice)
 	Shelf string // optional shelf location
 }
 
@@ -90,6 +89,8 @@ func Make(res *catalog.Result, it Item, ctx Context) (*Label, error) {
 		Demo:      ctx.Demo,
 	}
 	switch end := res.Support; {
+	case end != nil && ended(res):
+		l.Support = "Security updates ended " + endedWords(end.Period)
 	case end != nil:
 		// At the declared precision: "August 2032", "2031", "3 February
 		// 2032"; a relative period with a known anchor as the day it ends,
@@ -100,16 +101,15 @@ func Make(res *catalog.Result, it Item, ctx Context) (*Label, error) {
 	default:
 		l.Support = "Security updates: " + s(d.Support.Relative.String())
 	}
-	if c := catalog.BestContact(d.Contacts); c != "" {
+	// The QR code and the contact line say the same address, in ASCII
+	// (punycode) form, so that what a shopper reads is where the link goes
+	// (verdicts.md). BestContact gives it so; a host that cannot be put
+	// in that form is not printed at all.
+	if c := catalog.BestContact(d.Contacts); c != "" && qrContact(c) {
 		l.Contact = "Report security problems: " + s(catalog.ShortContact(c))
+		l.QR = c
 	}
 	l.Note = labelNote(res)
-	for _, u := range []string{catalog.ASCIIAddress(d.SupportURL), catalog.ASCIIAddress(d.Policy), catalog.BestContact(d.Contacts)} {
-		if qrURL(u) {
-			l.QR = u
-			break
-		}
-	}
 	l.Footer = fmt.Sprintf("Checked %d %s %d · catalog of %d records", ctx.Checked.Day, ctx.Checked.Month.String()[:3], ctx.Checked.Year, ctx.CatalogSize)
 	if ctx.Demo {
 		l.Footer += " · DEMO DATA"
@@ -117,34 +117,96 @@ func Make(res *catalog.Result, it Item, ctx Context) (*Label, error) {
 	return l, nil
 }
 
-// qrURL reports whether u may go in a label's QR code: a clean https URL
-// that a phone opens as a web page.
-func qrURL(u string) bool {
-	if u == "" || catalog.Sanitize(u) != u || len(u) > 300 {
+// qrContact reports whether c may go in a label's QR code: printable
+// ASCII (a host in punycode form) that a phone opens, not too long for a
+// small code.
+func qrContact(c string) bool {
+	if c == "" || len(c) > 150 {
 		return false
 	}
-	p, err := url.Parse(u)
-	return err == nil && p.Scheme == "https" && p.Host != "" && p.User == nil
+	for i := 0; i < len(c); i++ {
+		if c[i] <= ' ' || c[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
-// FormatPrice writes a price as a shelf shows it: "499" and "499.00"
-// become "£499.00"; text with its own currency sign is kept as given.
+// ended reports whether the verdict says the support period is over
+// (R7a, as CAUTION when the retailer's policy lets it be sold).
+func ended(res *catalog.Result) bool {
+	for _, f := range res.Findings {
+		if f.Code == "support-ended" && !f.Excepted {
+			return true
+		}
+	}
+	return false
+}
+
+// endedWords is when a support period ended, as verdicts.md words it
+// for shoppers: "in October 2026", "in 2025", "on 3 February 2026".
+func endedWords(p catalog.Period) string {
+	switch p.Precision {
+	case catalog.PrecYear, catalog.PrecMonth:
+		return "in " + p.Words()
+	}
+	return "on " + p.Words()
+}
+
+// MaxPrice is the largest price a label prints, in pence: the price
+// has one size on every label of a sheet, and room for "£99,999.99".
+const MaxPrice = 99_999_99
+
+// FormatPrice writes a price as a shelf shows it: "499", "499.0",
+// "499.00", "£499.00" and "1,299.50" become "£499.00" and "£1,299.50".
+// Anything else is an error that says what a price looks like: text
+// ("abc", "2 for £5"), a sign, an exponent, more than two decimal
+// places, a misplaced comma, nothing above zero, or more than £99,999.99.
 func FormatPrice(p string) (string, error) {
 	p = strings.TrimSpace(p)
 	if p == "" {
 		return "", nil
 	}
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("price %q %s: want pounds and pence such as 499, 499.99 or £1,299.00", catalog.Sanitize(p), why)
+	}
 	num := strings.TrimPrefix(p, "£")
-	if f, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", ""), 64); err == nil {
-		if f < 0 || f > 1e7 {
-			return "", fmt.Errorf("price %q is out of range", p)
+	whole, frac, hasFrac := strings.Cut(num, ".")
+	if hasFrac && (len(frac) == 0 || len(frac) > 2 || !digits(frac)) {
+		return bad("is not a price")
+	}
+	if strings.Contains(whole, ",") {
+		// Commas only between groups of three digits: 1,299 and 12,999.
+		groups := strings.Split(whole, ",")
+		for i, g := range groups {
+			if i == 0 && (len(g) == 0 || len(g) > 3) || i > 0 && len(g) != 3 {
+				return bad("is not a price")
+			}
 		}
-		return "£" + commas(strconv.FormatFloat(f, 'f', 2, 64)), nil
+		whole = strings.Join(groups, "")
 	}
-	if catalog.Sanitize(p) != p || len([]rune(p)) > 16 {
-		return "", fmt.Errorf("price %q is not a price", p)
+	if !digits(whole) {
+		return bad("is not a price")
 	}
-	return p, nil
+	whole = strings.TrimLeft(whole, "0")
+	pounds, _ := strconv.Atoi("0" + whole)
+	pence, _ := strconv.Atoi((frac + "00")[:2])
+	switch total := pounds*100 + pence; {
+	case len(whole) > 5 || total > MaxPrice:
+		return bad("is more than £99,999.99")
+	case total == 0:
+		return bad("is nothing")
+	}
+	return "£" + commas(fmt.Sprintf("%d.%02d", pounds, pence)), nil
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func commas(s string) string {
@@ -182,7 +244,7 @@ func (l *Label) Text() string {
 // label is on the shelf.
 func labelNote(res *catalog.Result) string {
 	if res.Excepted {
-		return "UK product security rules (PSTI) do not apply to this product."
+		return "UK product security rules (PSTI) do not apply."
 	}
 	for _, f := range res.Findings {
 		if f.Excepted || f.Verdict != catalog.Caution {
@@ -193,8 +255,6 @@ func labelNote(res *catalog.Result) string {
 			return "Less than a year of security updates left."
 		case "support-ends-now":
 			return "Security updates are ending now."
-		case "support-ended":
-			return "Security updates have ended."
 		case "enforcement-history", "notice-under-appeal":
 			return catalog.Sanitize(f.Shopper)
 		}

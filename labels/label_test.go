@@ -19,7 +19,7 @@ func TestMake(t *testing.T) {
 	}{
 		{gtin: "09520000000011", price: "499", want: []string{"Google Pixel 10", "Security updates until August 2032",
 			"Passwords: the user sets the password", "Report security problems: g.co/vulnz",
-			"https://support.google.com/nexus/answer/4457705", "£499.00", "DEMO"}},
+			"https://g.co/vulnz", "£499.00", "DEMO"}},
 		{gtin: "09520000000134", want: []string{"Security updates until 3 February 2032"}},        // day precision
 		{gtin: "09520000000080", want: []string{"Less than a year of security updates left."}},    // R7c
 		{gtin: "09520000000219", want: []string{"UK product security rules (PSTI) do not apply"}}, // excepted
@@ -58,17 +58,30 @@ func TestMake(t *testing.T) {
 	}
 }
 
+// TestFormatPrice: pounds and pence become one form; anything else is
+// refused, saying what a price looks like.
 func TestFormatPrice(t *testing.T) {
 	tests := []struct{ in, want, err string }{
-		{"", "", ""}, {"499", "£499.00", ""}, {"1299.5", "£1,299.50", ""}, {"£1,299.00", "£1,299.00", ""},
-		{"2 for £5", "2 for £5", ""}, {"-3", "", "out of range"}, {"\x1b[2J", "", "not a price"},
-		{"a price far too long to print", "", "not a price"},
+		{"", "", ""}, {"499", "£499.00", ""}, {"499.0", "£499.00", ""}, {"49.99", "£49.99", ""},
+		{"1299.5", "£1,299.50", ""}, {"£1,299.00", "£1,299.00", ""}, {" 12,999 ", "£12,999.00", ""},
+		{"0.5", "£0.50", ""}, {"0499", "£499.00", ""}, {"99999.99", "£99,999.99", ""},
+		{"abc", "", "not a price"}, {"2 for £5", "", "not a price"}, {"-3", "", "not a price"},
+		{"+3", "", "not a price"}, {"1e3", "", "not a price"}, {"0x10", "", "not a price"},
+		{"NaN", "", "not a price"}, {"Inf", "", "not a price"}, {"4.999", "", "not a price"},
+		{"4.", "", "not a price"}, {".5", "", "not a price"}, {"1,2,3", "", "not a price"},
+		{"12,99", "", "not a price"}, {",999", "", "not a price"}, {"££5", "", "not a price"},
+		{"$5", "", "not a price"}, {"5 ", "£5.00", ""}, {"£", "", "not a price"},
+		{"0", "", "is nothing"}, {"0.00", "", "is nothing"}, {"100000", "", "more than £99,999.99"},
+		{"99999999999999999999999", "", "more than £99,999.99"}, {"\x1b[2J", "", "not a price"},
 	}
 	for _, tt := range tests {
 		got, err := FormatPrice(tt.in)
 		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "such as 499") {
 				t.Errorf("FormatPrice(%q) = %q, %v; want error %q", tt.in, got, err, tt.err)
+			}
+			if err != nil && strings.ContainsRune(err.Error(), 0x1b) {
+				t.Errorf("FormatPrice(%q): the error carries an escape: %q", tt.in, err)
 			}
 			continue
 		}

@@ -3,6 +3,7 @@ package labels
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -99,12 +100,27 @@ const (
 	edge   = 1.0       // quiet zones stay this far inside the label's edge
 	margin = 2.0       // ink stays this far inside (die-cut and feed tolerance)
 
-	minX       = 0.264 // GS1 General Specifications, table 5.2.3.4: EAN/UPC X-dimension at retail POS
-	nominalX   = 0.330
+	// A shelf label's barcode is for the till and the stock-taker's
+	// scanner, not for the shopper, so it is printed as small as GS1
+	// allows and the label is left to what the shopper reads. GS1 General
+	// Specifications, §5.12.3.1, Symbol Specification Table 1 (trade
+	// items scanned at general retail POS): EAN/UPC X-dimension 0.264 mm
+	// minimum (80 % magnification), 0.330 mm nominal, 0.660 mm maximum;
+	// bar height 22.85 mm at nominal X, scaled with X (18.28 mm at the
+	// minimum) and never truncated. On a thermal printer the module is
+	// the fewest whole dots at or above the minimum (3 dots, 0.375 mm, at
+	// 203 dpi; 4 dots, 0.339 mm, at 300 dpi).
+	minX       = 0.264
 	maxX       = 0.660
-	minQR      = 0.4 // a phone reads 0.4 mm modules at arm's length
-	eanHeightX = 22.85 / 0.33 * 1.0
+	eanHeightX = 22.85 / 0.33 // EAN/UPC bar height in modules
+	minQR      = 0.4          // a phone reads 0.4 mm modules at arm's length
+
+	leading = 1.05 // line pitch in ems
+	ascent  = 0.78 // baseline below a line's top, in ems
 )
+
+// Caption is printed by the QR code, which holds the disclosure contact.
+const Caption = "Report a security problem"
 
 // LayoutOptions say how a label is drawn.
 type LayoutOptions struct {
@@ -113,17 +129,42 @@ type LayoutOptions struct {
 	Dot float64
 }
 
-// Layout lays out l on a label w × h millimetres. It chooses the largest
-// text and the barcode X-dimension closest to nominal (0.33 mm) that fit,
-// never a barcode below GS1's minimum or with shortened bars; a label too
-// small for that is an error.
+// Design is the type sizes, in points, for labels of one size: the same
+// for every label of a template, so that a sheet reads evenly.
+type Design struct {
+	Headline float64 // the least size of the headline ("Security updates until …"); larger where it fits
+	Price    float64 // the price, on every label of the template
+	Caption  float64 // the QR code's caption
+	Footer   float64 // the day checked, the catalog's size, the shelf
+	Small    float64 // the least size of the note, password and contact lines
+}
+
+// DesignFor is the design for labels w × h mm: the headline at least
+// 10 pt on a 38.1 mm high label (Avery L7160, L7163) and 14 pt from
+// 67.7 mm (L7165), in between in proportion; the price as large as the
+// headline's least size, so that the headline is always the largest text.
+func DesignFor(w, h float64) Design {
+	t := min(1, max(0, (h-38.1)/(67.7-38.1)))
+	head := 10 + 4*t
+	return Design{Headline: head, Price: head, Caption: 6.5 + 1.5*t, Footer: 5 + t, Small: 6.5 + 1.5*t}
+}
+
+// Layout lays out l on a label w × h millimetres: the barcode at GS1's
+// minimum size bottom left, the QR code of the disclosure contact bottom
+// right with its caption, the price above it, and above them the product
+// name, the headline ("Security updates until August 2032") as large as
+// fits, any note, the password policy and the contact. Text that cannot
+// fit is dropped in this order: the password line, then the contact line
+// (the QR code still carries the contact); never the headline, the note
+// or the price. A product name too long for its line is shortened with an
+// ellipsis. A label on which the rest cannot fit is an error.
 func Layout(l *Label, w, h float64, opt LayoutOptions) (*Drawing, error) {
 	return layout(l, w, h, opt, nil)
 }
 
 // symbols remembers the QR codes made for a run of labels: many products
-// share a maker's support page, and encoding a QR code (choosing its
-// mask) is most of the work of laying out a label.
+// share a maker's contact, and encoding a QR code (choosing its mask) is
+// most of the work of laying out a label.
 type symbols struct {
 	mu sync.Mutex
 	qr map[string]*Matrix
@@ -163,174 +204,85 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 			return nil, err
 		}
 	}
-	// The codes band is the barcode, the QR code and between them the
-	// price and the footer. Side also puts the password and contact lines
-	// there, on a label wide enough, to leave the text above room to
-	// grow; compact puts the price and the footer among the text rows,
-	// when a long barcode leaves no room beside it.
-	for _, x := range moduleSizes(opt.Dot, minX, nominalX, maxX) {
-		for _, scale := range scales {
-			for _, mode := range []layoutMode{modeNormal, modeSide} {
-				if d := try(l, bar, qr, w, h, x, scale, opt.Dot, mode); d != nil {
+	ds := DesignFor(w, h)
+	x := moduleSize(opt.Dot)
+	var why string
+	qrMs := qrModules(opt.Dot)
+	// The codes band for each QR module size, largest first: the same
+	// whatever the text above.
+	var bands []*codesBand
+	for i := range qrMs {
+		c, reason := codes(l, bar, qr, w, h, x, opt.Dot, qrMs[i:], ds)
+		if c != nil {
+			bands = append(bands, c)
+		} else {
+			why = reason
+		}
+		if qr == nil {
+			break
+		}
+	}
+	if len(bands) == 0 {
+		return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
+	}
+	for drop := range 3 {
+		// Whole points above the least size, up to 1.8 times it.
+		for k := math.Floor(0.8 * ds.Headline); k >= 0; k-- {
+			head := ds.Headline + k
+			// The largest QR modules that leave room for the rest.
+			for _, c := range bands {
+				d, reason, _ := c.text(l, ds, head, drop)
+				if d != nil {
 					return d, nil
 				}
+				why = reason
 			}
 		}
 	}
-	for _, x := range moduleSizes(opt.Dot, minX, nominalX, maxX) {
-		for _, scale := range scales {
-			if d := try(l, bar, qr, w, h, x, scale, opt.Dot, modeCompact); d != nil {
-				return d, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small for %s's barcode at GS1's minimum size, its QR code and its text", w, h, l.GTIN)
+	return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s at %.1f pt", w, h, why, ds.Headline)
 }
 
-// scales are the text sizes tried, largest first, as multiples of the
-// smallest comfortable size.
-var scales = []float64{2.0, 1.8, 1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.8}
-
-type layoutMode uint8
-
-const (
-	modeNormal layoutMode = iota
-	modeSide
-	modeCompact
-)
-
-// moduleSizes lists the module sizes to try, best first: from nominal
-// down to the minimum, or with a printer dot, whole numbers of dots
-// (the smallest at or above the minimum when none is below nominal).
-func moduleSizes(dot, lo, nominal, hi float64) []float64 {
+// moduleSize is the barcode's module: GS1's minimum, or with a printer
+// dot the fewest whole dots at or above it.
+func moduleSize(dot float64) float64 {
 	if dot <= 0 {
-		var xs []float64
-		for x := nominal; x >= lo-1e-9; x -= 0.01 {
-			xs = append(xs, x)
-		}
-		return append(xs, lo)
+		return minX
 	}
-	var xs []float64
-	for k := math.Floor(nominal / dot); k*dot >= lo-1e-9; k-- {
-		xs = append(xs, k*dot)
-	}
-	if len(xs) == 0 {
-		if k := math.Ceil(lo/dot - 1e-9); k*dot <= hi {
-			xs = append(xs, k*dot)
-		}
-	}
-	return xs
+	return math.Ceil(minX/dot-1e-9) * dot
 }
 
+// qrModules lists the QR module sizes to try, largest first.
 func qrModules(dot float64) []float64 {
 	if dot <= 0 {
-		return []float64{0.6, 0.5, 0.45, 0.4}
+		return []float64{0.5, 0.45, minQR}
 	}
-	var xs []float64
 	k0 := math.Ceil(minQR/dot - 1e-9)
-	for k := k0 + 2; k >= k0; k-- {
-		xs = append(xs, k*dot)
-	}
-	return xs
+	return []float64{(k0 + 1) * dot, k0 * dot}
 }
 
-// line is a row of text in the layout, before it is placed.
-type line struct {
-	s          string
-	size, min  float64
-	bold       bool
-	maxLines   int
-	lineHeight float64
+// row is a line or lines of text above the codes.
+type row struct {
+	s, role  string
+	size     float64
+	bold     bool
+	maxLines int
+	ellipsis bool // shorten the last line with "…" rather than fail
 }
 
-// try lays the label out with bar modules of x mm and text scaled by
-// scale; nil when it does not fit.
-func try(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, mode layoutMode) *Drawing {
-	d, why := try1(l, bar, qr, w, h, x, scale, dot, mode)
-	if debugLayout != nil {
-		debugLayout(x, scale, why)
-	}
-	return d
+// codesBand is a label with its codes band laid out (barcode, QR code,
+// caption, footer, price), which does not depend on the text above.
+type codesBand struct {
+	d          *Drawing
+	bottom     float64 // the text above must end here
+	footerRows []row   // the footer, when the band has no room for it
 }
 
-var debugLayout func(x, scale float64, why string)
-
-func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, mode layoutMode) (*Drawing, string) {
-	compact, side := mode == modeCompact, mode == modeSide
+// codes lays out the band of the barcode and the QR code; nil and why
+// when it does not fit.
+func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float64, ds Design) (*codesBand, string) {
 	d := &Drawing{W: w, H: h}
-	iw := w - 2*margin
 
-	// The text block above the codes band.
-	y := margin
-	titleW := iw
-	if l.Demo {
-		tag := 7 * scale
-		tw := textWidth("DEMO", true, tag) + 2
-		th := tag * ptMM * 1.1
-		d.Boxes = append(d.Boxes, Rect{w - margin - tw, margin, tw, th})
-		d.Texts = append(d.Texts, Text{X: w - margin - tw + 1, Y: margin + th*0.78, Size: tag, Bold: true, White: true, S: "DEMO"})
-		titleW -= tw + 1
-	}
-	var footerRow string
-	if compact {
-		footerRow = l.Footer
-		if l.Shelf != "" {
-			footerRow += " · Shelf " + l.Shelf
-		}
-		if l.Price != "" {
-			size, ok := fitSize(l.Price, true, 11*scale, 7, titleW/3)
-			if !ok {
-				return nil, "no room for the price"
-			}
-			pw := textWidth(l.Price, true, size)
-			d.Texts = append(d.Texts, Text{X: margin + titleW - pw, Y: margin + size*ptMM*0.9, Size: size, Bold: true, S: l.Price})
-			titleW -= pw + 1.5
-		}
-	}
-	details := []line{
-		{s: l.Note, size: 6 * scale, min: 4.5, bold: true, maxLines: 2},
-		{s: l.Passwords, size: 6 * scale, min: 4.5, maxLines: 2},
-		{s: l.Contact, size: 6 * scale, min: 4.5, maxLines: 1},
-	}
-	rows := []line{
-		{s: l.Title, size: 9 * scale, min: 6.5, bold: true, maxLines: 2},
-		{s: l.Support, size: 7 * scale, min: 5, bold: true, maxLines: 2},
-	}
-	if !side {
-		rows = append(rows, details...)
-	}
-	rows = append(rows, line{s: footerRow, size: 4.5 * scale, min: 3.8, maxLines: 1})
-	for i, r := range rows {
-		if r.s == "" {
-			continue
-		}
-		avail := iw
-		if i == 0 {
-			avail = titleW
-		}
-		size, ok := fitSize(r.s, r.bold, r.size, r.min, avail)
-		var ls []string
-		if ok {
-			ls = []string{r.s}
-		} else {
-			size = max(r.min, r.size*0.85)
-			ls = wrapText(r.s, r.bold, size, avail)
-			if len(ls) > r.maxLines {
-				size = r.min
-				ls = wrapText(r.s, r.bold, size, avail)
-			}
-			if len(ls) > r.maxLines {
-				return nil, "text too long"
-			}
-		}
-		for _, s := range ls {
-			y += size * ptMM * 1.02
-			d.Texts = append(d.Texts, Text{X: margin, Y: y, Size: size, Bold: r.bold, S: s})
-			y += size * ptMM * 0.22
-		}
-	}
-
-	// The codes band: barcode at the bottom left, QR code at the bottom right.
+	// The barcode, bottom left.
 	pl := &PlacedLinear{Linear: bar, Module: x}
 	var hriSize, symH float64
 	switch bar.Symbology {
@@ -345,120 +297,242 @@ func try1(l *Label, bar *Linear, qr *Matrix, w, h, x, scale, dot float64, mode l
 		hriSize = 7.5 * x / ptMM
 		symH = pl.BarH + 0.5 + hriSize*ptMM*0.75
 	}
-	symW := float64(bar.Modules()) * x
-	if symW > w-2*edge {
-		return nil, "barcode wider than the label"
+	if float64(bar.Modules())*x > w-2*edge {
+		return nil, fmt.Sprintf("the %s barcode is %.1f mm wide at GS1's minimum size", bar.Symbology, float64(bar.Modules())*x)
 	}
-	// Horizontal room: the barcode's quiet zone may reach into the
-	// margin, down to edge; so may the QR code's.
-	barLeft := max(edge+float64(bar.QuietLeft)*x, margin)
-	barRight := barLeft + float64(len(bar.Bars))*x + float64(bar.QuietRight)*x
-	gapL := barRight + 0.5
-	// The QR code: the largest modules that leave room beside the
-	// barcode for the price and footer, and are no taller than it.
-	minGap := 8.0
-	switch mode {
-	case modeCompact:
-		minGap = -1 // the two quiet zones may touch
-	case modeSide:
-		minGap = 28
+	pl.X = max(edge+float64(bar.QuietLeft)*x, margin)
+	pl.Y = h - margin - symH
+	d.Barcode = pl
+	d.Texts = append(d.Texts, hri(pl, hriSize)...)
+	barRight := pl.X + float64(len(bar.Bars)+bar.QuietRight)*x
+
+	// The column beside it: the QR code bottom right with its caption
+	// to its left (or above it, when the column is narrow), the footer
+	// under the caption, and the price above them all.
+	colL, colR := barRight+1, w-margin
+	top := h - margin // the column's top so far
+	var footerRows []row
+	footer := strings.Split(l.Footer, " · ")
+	if l.Shelf != "" {
+		footer = append(footer[:1:1], append([]string{"Shelf " + l.Shelf}, footer[1:]...)...)
 	}
-	qrSide, qrM, qrLeft, gapR := 0.0, 0.0, 0.0, w-margin
+	subR := colR // the right end of the caption and footer
 	if qr != nil {
-		ok := false
-		for _, m := range qrModules(dot) {
-			side := float64(qr.Size) * m
-			quiet := 4 * m
-			left := min(w-margin, w-edge-quiet) - side
-			top := min(h-margin, h-edge-quiet) - side - quiet
-			if r := left - quiet - 0.5; r-gapL >= minGap && side <= symH+2 && top >= y+0.4 {
-				qrSide, qrM, qrLeft, gapR, ok = side, m, left, r, true
+		// The largest modules that leave room for the caption beside
+		// the code and are no taller than the barcode, else the smallest.
+		ms := qrMs
+		for i, m := range ms {
+			side, quiet := float64(qr.Size)*m, 4*m
+			right := min(w-margin, w-edge-quiet)
+			bottom := min(h-margin, h-edge-quiet)
+			left := right - side - quiet
+			if left < colL || bottom-side-quiet < margin {
+				continue
+			}
+			d.QR = &PlacedQR{Matrix: qr, X: snap(right-side, dot), Y: snap(bottom-side, dot), Module: m}
+			if side+quiet <= symH && left-0.5-colL >= 12 || i == len(ms)-1 {
 				break
 			}
 		}
-		if !ok {
-			return nil, "no room for the QR code"
+		if d.QR == nil {
+			return nil, fmt.Sprintf("no room for the QR code beside the %s barcode", bar.Symbology)
 		}
+		qb := d.QR.Bounds()
+		top = qb.Y
+		subR = qb.X - 0.5
+		capSize := ds.Caption
+		capLines := wrapText(Caption, true, capSize, subR-colL)
+		if subR-colL >= 12 && len(capLines) <= 3 && !tooWide(capLines, true, capSize, subR-colL) {
+			// Beside the QR code, from its top; the footer below.
+			y := d.QR.Y
+			for _, s := range capLines {
+				d.Texts = append(d.Texts, Text{X: colL, Y: y + ascent*capSize*ptMM, Size: capSize, Bold: true, S: s, Role: "caption"})
+				y += leading * capSize * ptMM
+			}
+			if !placeFooter(d, footer, ds.Footer, colL, subR, y+0.4, h-margin) {
+				footerRows = footerAsRows(footer, ds.Footer)
+			}
+		} else {
+			// Above the QR code, right-aligned over it.
+			capLines = wrapText(Caption, true, capSize, colR-colL)
+			if len(capLines) > 3 || tooWide(capLines, true, capSize, colR-colL) {
+				return nil, "no room for the QR code's caption"
+			}
+			y := top - 0.2 - float64(len(capLines))*leading*capSize*ptMM
+			top = y
+			for _, s := range capLines {
+				tw := textWidth(s, true, capSize)
+				d.Texts = append(d.Texts, Text{X: colR - tw, Y: y + ascent*capSize*ptMM, Size: capSize, Bold: true, S: s, Role: "caption"})
+				y += leading * capSize * ptMM
+			}
+			footerRows = footerAsRows(footer, ds.Footer)
+		}
+	} else if !placeFooter(d, footer, ds.Footer, colL, colR, h-margin-symH, h-margin) {
+		footerRows = footerAsRows(footer, ds.Footer)
 	}
-	gapW := gapR - gapL
-	if gapW < minGap {
-		return nil, "no room beside the barcode"
-	}
-	bandTop := h - margin - symH
-	if bandTop < y+0.4 {
-		return nil, "text too tall"
-	}
-	if qr != nil {
-		// The QR code's quiet zone, above it, is part of the band too.
-		bandTop = min(bandTop, min(h-margin, h-edge-4*qrM)-qrSide-4*qrM)
-	}
-	pl.X = barLeft
-	pl.Y = h - margin - symH
-	if pl.Y+pl.GuardH > h-margin+1e-9 {
-		return nil, "barcode below the margin"
-	}
-	d.Barcode = pl
-	d.Texts = append(d.Texts, hri(pl, hriSize)...)
-	if qr != nil {
-		bottom := min(h-margin, h-edge-4*qrM) // the quiet zone stays on the label
-		d.QR = &PlacedQR{Matrix: qr, X: snap(qrLeft, dot), Y: snap(bottom-qrSide, dot), Module: qrM}
+	if l.Price != "" {
+		p := ds.Price
+		pw := textWidth(l.Price, true, p)
+		if pw > colR-colL {
+			return nil, fmt.Sprintf("no room for the price %s beside the %s barcode", l.Price, bar.Symbology)
+		}
+		// At the top of the band, or above the caption and QR code when
+		// they reach higher.
+		base := min(pl.Y+ascent*p*ptMM, top-0.4-(leading-ascent)*p*ptMM)
+		d.Texts = append(d.Texts, Text{X: colR - pw, Y: base, Size: p, Bold: true, S: l.Price, Role: "price"})
+		top = base - ascent*p*ptMM
 	}
 
-	if !compact {
-		// The gap between them: price, then the footer, smallest.
-		gy := bandTop
-		if l.Price != "" {
-			size, ok := fitSize(l.Price, true, 14*scale, 6, gapW)
-			if !ok {
-				return nil, "no room for the price"
-			}
-			gy += size * ptMM * 0.9
-			d.Texts = append(d.Texts, Text{X: gapL, Y: gy, Size: size, Bold: true, S: l.Price})
-			gy += size * ptMM * 0.3
+	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footerRows: footerRows}, ""
+}
+
+// text lays out the text above the codes band with the headline at head
+// points, leaving out the password line (drop ≥ 1) and the contact line
+// (drop 2): the product name beside the DEMO tag, the headline, the
+// note, the password policy, the contact.
+func (c *codesBand) text(l *Label, ds Design, head float64, drop int) (*Drawing, string, bool) {
+	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
+	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
+	w, h, iw, bottom, footerRows := d.W, d.H, d.W-2*margin, c.bottom, c.footerRows
+	titleSize := max(8, 0.75*head)
+	titleW := iw
+	if l.Demo {
+		tag := min(titleSize, 9)
+		tw := textWidth("DEMO", true, tag) + 2
+		th := tag * ptMM * 1.05
+		d.Boxes = append(d.Boxes, Rect{w - margin - tw, margin, tw, th})
+		d.Texts = append(d.Texts, Text{X: w - margin - tw + 1, Y: margin + th*0.8, Size: tag, Bold: true, White: true, S: "DEMO", Role: "demo"})
+		titleW -= tw + 1
+	}
+	small := max(ds.Small, 0.6*head)
+	titleLines := 1
+	if h >= 50 {
+		titleLines = 2
+	}
+	rows := []row{
+		{s: l.Title, role: "title", size: titleSize, bold: true, maxLines: titleLines, ellipsis: true},
+		{s: l.Support, role: "headline", size: head, bold: true, maxLines: 2},
+		{s: l.Note, role: "note", size: small, bold: true, maxLines: 2},
+	}
+	if drop < 1 {
+		rows = append(rows, row{s: l.Passwords, role: "passwords", size: small, maxLines: 2})
+	}
+	if drop < 2 {
+		rows = append(rows, row{s: l.Contact, role: "contact", size: small, maxLines: 2})
+	}
+	rows = append(rows, footerRows...)
+	y := margin
+	for i, r := range rows {
+		if r.s == "" {
+			continue
 		}
-		if side {
-			for _, r := range details {
-				if r.s == "" {
-					continue
+		avail := iw
+		if i == 0 {
+			avail = titleW
+		}
+		var ls []string
+		switch {
+		case r.ellipsis:
+			ls = wrapText(r.s, r.bold, r.size, avail)
+			if len(ls) > r.maxLines {
+				// Whole lines as wrapped, then the rest shortened; or, when
+				// a word had to be cut, all of it shortened on one line.
+				kept := strings.Join(ls[:r.maxLines-1], " ")
+				if rest, ok := strings.CutPrefix(strings.Join(strings.Fields(r.s), " "), kept); ok && kept != "" {
+					ls = append(ls[:r.maxLines-1], ellipsize(strings.TrimSpace(rest), r.bold, r.size, avail))
+				} else {
+					ls = []string{ellipsize(r.s, r.bold, r.size, avail)}
 				}
-				size := min(r.size, 6)
-				ls := wrapText(r.s, r.bold, size, gapW)
-				if len(ls) > 3 {
-					return nil, "details too long for the side"
-				}
-				for _, s := range ls {
-					gy += size * ptMM * 1.02
-					d.Texts = append(d.Texts, Text{X: gapL, Y: gy, Size: size, Bold: r.bold, S: s})
-					gy += size * ptMM * 0.22
-				}
 			}
+		case r.role == "headline":
+			ls = headlineLines(r.s, r.size, avail)
+		default:
+			ls = wrapText(r.s, r.bold, r.size, avail)
 		}
-		footer := strings.Split(l.Footer, " · ")
-		if l.Shelf != "" {
-			footer = append(footer, "Shelf "+l.Shelf)
+		if len(ls) > r.maxLines {
+			return nil, fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines), true
 		}
-		fsize := 4.5 * min(scale, 1.25)
-		var flines []string
-		for _, f := range footer {
-			if size, ok := fitSize(f, false, fsize, 3.8, gapW); ok {
-				fsize = min(fsize, size)
-				continue
-			}
-			fsize = 3.8
-		}
-		for _, f := range footer {
-			flines = append(flines, wrapText(f, false, fsize, gapW)...)
-		}
-		fy := h - margin - float64(len(flines)-1)*fsize*ptMM*1.15
-		if fy-fsize*ptMM*0.75 < gy+0.3 {
-			return nil, "no room for the footer"
-		}
-		for i, f := range flines {
-			d.Texts = append(d.Texts, Text{X: gapL, Y: fy + float64(i)*fsize*ptMM*1.15, Size: fsize, S: f})
+		for _, s := range ls {
+			d.Texts = append(d.Texts, Text{X: margin, Y: y + ascent*r.size*ptMM, Size: r.size, Bold: r.bold, S: s, Role: r.role})
+			y += leading * r.size * ptMM
 		}
 	}
+	if y > bottom+1e-9 {
+		return nil, "the text does not fit above the barcode", true
+	}
+	return d, "", false
+}
 
-	return d, ""
+// placeFooter writes the footer's parts, one a line (wrapped if need be),
+// at the bottom of the box from x0 to x1 and from y0 to y1, leaving out
+// from the end the parts there is no room for; the first part (the day
+// checked) must fit.
+func placeFooter(d *Drawing, parts []string, size, x0, x1, y0, y1 float64) bool {
+	for n := len(parts); n > 0; n-- {
+		var lines []string
+		for _, p := range parts[:n] {
+			lines = append(lines, wrapText(p, false, size, x1-x0)...)
+		}
+		if tooWide(lines, false, size, x1-x0) || y1-float64(len(lines))*leading*size*ptMM < y0 {
+			continue
+		}
+		y := y1 - float64(len(lines))*leading*size*ptMM
+		for _, s := range lines {
+			d.Texts = append(d.Texts, Text{X: x0, Y: y + ascent*size*ptMM, Size: size, S: s, Role: "footer"})
+			y += leading * size * ptMM
+		}
+		return true
+	}
+	return false
+}
+
+// footerAsRows is the footer as one row under the text, when the column
+// has no room for it.
+func footerAsRows(parts []string, size float64) []row {
+	return []row{{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2}}
+}
+
+// tooWide reports whether a line is wider than width (a word that
+// wrapText had to cut is not).
+func tooWide(lines []string, bold bool, size, width float64) bool {
+	for _, s := range lines {
+		if textWidth(s, bold, size) > width+1e-9 {
+			return true
+		}
+	}
+	return false
+}
+
+// headlineLines breaks the headline as a person would: on one line if it
+// fits, else after "until" or "ended" so that the date stays whole.
+func headlineLines(s string, size, width float64) []string {
+	if textWidth(s, true, size) <= width {
+		return []string{s}
+	}
+	for _, word := range []string{" until ", " ended "} {
+		if i := strings.Index(s, word); i >= 0 {
+			a, b := s[:i+len(word)-1], s[i+len(word):]
+			if textWidth(a, true, size) <= width && textWidth(b, true, size) <= width {
+				return []string{a, b}
+			}
+		}
+	}
+	return wrapText(s, true, size, width)
+}
+
+// ellipsize shortens s with "…" to fit width mm at size.
+func ellipsize(s string, bold bool, size, width float64) string {
+	if textWidth(s, bold, size) <= width {
+		return s
+	}
+	r := []rune(s)
+	for n := len(r) - 1; n > 0; n-- {
+		t := strings.TrimRight(string(r[:n]), " ,.;:-·") + "…"
+		if textWidth(t, bold, size) <= width {
+			return t
+		}
+	}
+	return "…"
 }
 
 // snap rounds v to whole dots.

@@ -32,6 +32,9 @@ type Answer struct {
 	// Checkpoint names the catalog that judged the input, for the
 	// due-diligence log.
 	Checkpoint *catalog.Checkpoint
+	// Proof, when set, is added to the report as "proof" (lookup --json
+	// --proof: the inclusion proof of the chosen declaration).
+	Proof any
 }
 
 // Look reads input as a product code (any form of spec/scanning.md) and
@@ -53,6 +56,12 @@ func Look(cat *catalog.Catalog, rc *catalog.ReportCatalog, input string, q Query
 func (a Answer) Report() any {
 	if a.Err != nil {
 		return catalog.ErrorReport{Input: a.Input, Error: a.Err.Error(), Catalog: a.Catalog}
+	}
+	if a.Proof != nil {
+		return struct {
+			catalog.Report
+			Proof any `json:"proof"`
+		}{a.Result.Report(a.Input, a.Catalog), a.Proof}
 	}
 	return a.Result.Report(a.Input, a.Catalog)
 }

@@ -19,24 +19,32 @@ import (
 var catalogCommands = [][2]string{
 	{"build", "write a new catalog from signed records"},
 	{"append", "append signed records and sign a new checkpoint"},
+	{"import", "sign and append the products of a spreadsheet (CSV or JSON Lines)"},
+	{"export", "write every GTIN with its declaration, verdict and findings (CSV or JSON Lines)"},
 	{"withdraw", "withdraw a record of the catalog"},
 	{"refresh", "sign a new checkpoint over the same records, with a later expiry"},
 	{"cosign", "add a publisher signature to a stage or a signed record file"},
 	{"publish", "install a stage once its checkpoint meets the quorum"},
 	{"verify", "check a catalog: checkpoint, root, expiry, every signature"},
 	{"sync", "fetch and install a newer published catalog"},
+	{"witness", "ask witnesses to cosign the checkpoint"},
+	{"trust", "rotate the publisher keys (catalog trust rotate)"},
 }
 
 func (e *env) catalog(args []string) error {
 	return e.subcommand("catalog", args, catalogCommands, map[string]func([]string) error{
 		"build":    e.catalogBuild,
 		"append":   e.catalogAppend,
+		"import":   e.catalogImport,
+		"export":   e.catalogExport,
 		"withdraw": e.catalogWithdraw,
 		"refresh":  e.catalogRefresh,
 		"cosign":   e.catalogCosign,
 		"publish":  e.catalogPublish,
 		"verify":   e.catalogVerify,
 		"sync":     e.catalogSync,
+		"witness":  e.catalogWitness,
+		"trust":    e.catalogTrust,
 	})
 }
 
@@ -104,8 +112,10 @@ func openPublished(dir, trustPath string) (*publishedCatalog, error) {
 	}
 	// The publisher checks its own catalog before it extends it: appending
 	// to a tampered log would sign the tampering. It does not remember the
-	// checkpoint as a till would: a publisher's machine is not a till.
-	cat, err := catalog.OpenDir(dir, trust, nil)
+	// checkpoint as a till would: a publisher's machine is not a till. Nor
+	// does it need the witnesses' cosignatures: they come after a write
+	// (catalog witness), on the checkpoint it signs.
+	cat, err := catalog.OpenDir(dir, trust.PublisherOnly(), nil)
 	if err != nil {
 		unlock()
 		return nil, describeOpenError(dir, err)
@@ -127,7 +137,8 @@ func (p *publishedCatalog) Close() error {
 }
 
 // readTrust reads the trust file of a catalog directory (DIR/trust unless
-// trustPath names another).
+// trustPath names another), followed along the directory's trust notes
+// (DIR/trust.d: the publisher's key rotations).
 func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
@@ -140,23 +151,30 @@ func readTrust(dir, trustPath string) (*catalog.Trust, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
 	}
+	if trust, err = trust.FollowDir(dir); err != nil {
+		return nil, describeOpenError(dir, err)
+	}
 	return trust, nil
 }
 
 func (e *env) catalogBuild(args []string) error {
-	fs := e.newFlags("catalog build", "--origin ORIGIN --key FILE [--key FILE...] [--expires 168h] --out DIR SIGNED...")
+	fs := e.newFlags("catalog build", "--origin ORIGIN --key FILE [--key FILE...] [--expires 168h] --out DIR SIGNED...|DIR|-")
 	var keys multiFlag
 	fs.Var(&keys, "key", "publisher signer key `FILE` (repeat for several)")
 	origin := fs.String("origin", "", "the catalog's `ORIGIN`, e.g. shop.example/uk")
 	expires := validityFlag(fs, "how long the checkpoint stays fresh")
 	out := fs.String("out", "", "write the catalog into `DIR`")
-	files, err := parse(fs, args)
+	args, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *origin == "" || *out == "" || len(keys) == 0 || *expires <= 0 {
+	if *origin == "" || *out == "" || len(keys) == 0 || *expires <= 0 || len(args) == 0 {
 		fs.Usage()
 		return errUsage
+	}
+	files, err := e.recordFiles(args)
+	if err != nil {
+		return fmt.Errorf("catalog build: %w", err)
 	}
 	signers, vkeys, err := readSigners(keys)
 	if err != nil {
@@ -175,31 +193,54 @@ func (e *env) catalogBuild(args []string) error {
 }
 
 func (e *env) catalogAppend(args []string) error {
-	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] [--stage STAGE] SIGNED...")
+	fs := e.newFlags("catalog append", "--key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] [--stage STAGE | --dry-run [--at YYYY-MM-DD]] SIGNED...|DIR|-")
 	var w writerFlags
 	w.register(fs)
 	stage := fs.String("stage", "", "write the records and an unsigned checkpoint into the staging directory `STAGE` instead: key holders add signatures with catalog cosign, and catalog publish installs it")
-	files, err := parse(fs, args)
+	var d dryRunFlags
+	d.register(fs)
+	args, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if !w.ok(*stage == "") {
+	if !w.ok(*stage == "") || len(args) == 0 || d.on && *stage != "" {
 		fs.Usage()
+		return errUsage
+	}
+	today, policy, err := d.when()
+	if err != nil {
+		e.errorf("catalog append: %v", err)
 		return errUsage
 	}
 	signers, err := w.signers()
 	if err != nil {
 		return err
 	}
+	files, err := e.recordFiles(args)
+	if err != nil {
+		return fmt.Errorf("catalog append: %w", err)
+	}
 	recs, err := readRecords(files)
 	if err != nil {
 		return e.refused("catalog append", files, err)
 	}
-	cat, err := w.open()
+	cat, err := w.openFor(d.on)
 	if err != nil {
 		return err
 	}
 	defer cat.Close()
+	if d.on {
+		if err := catalog.CheckPublishers(cat.Trust, signers); err != nil {
+			return fmt.Errorf("catalog append: %w", err)
+		}
+		b, err := catalog.AdmitBatch(cat.Catalog, cat.Trust, recs)
+		if err != nil {
+			return e.refused("catalog append", files, err)
+		}
+		e.printChanges("catalog append", cat.Catalog, b, today, policy)
+		fmt.Fprintf(e.stdout, "dry run: %d records would be appended to %s (%d records now); nothing written\n", len(recs), w.dir, cat.Size())
+		return nil
+	}
 	if *stage != "" {
 		return e.stageAppend(*stage, w.dir, cat.Catalog, recs, files, signers, *w.expires)
 	}
@@ -332,6 +373,9 @@ func (e *env) catalogVerify(args []string) error {
 	defer cat.Close()
 	fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
 	fmt.Fprintf(e.stdout, "checkpoint signatures, origin and root: ok\n")
+	if t := cat.Trust; len(t.Witnesses) > 0 {
+		fmt.Fprintf(e.stdout, "witness cosignatures: %d of %d witnesses (%d required)%s\n", len(cat.Checkpoint.Cosigned), len(t.Witnesses), t.WitnessQuorum, cosignedList(cat.Checkpoint))
+	}
 	problems := cat.Verify()
 	for _, p := range problems {
 		fmt.Fprintf(e.stdout, "%s\n", catalog.Sanitize(p.String()))
@@ -410,7 +454,7 @@ func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
 			return nil, errors.New("no home directory to install the catalog in: give one with --catalog DIR")
 		}
 	}
-	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir()}
+	s := &catalog.Syncer{URL: url, Dir: dir, State: c.stateDir(), UserAgent: userAgent()}
 	trustPath := c.trust
 	if trustPath == "" {
 		trustPath = filepath.Join(dir, "trust")
@@ -431,8 +475,16 @@ func (c *catalogFlags) syncer(url string) (*catalog.Syncer, error) {
 	return s, nil
 }
 
-// describeSync says what a sync did, in one line.
+// describeSync says what a sync did, in one line; a followed key
+// rotation first.
 func describeSync(res catalog.SyncResult, dir string) string {
+	if res.Rotated > 0 && res.Trust != nil {
+		return fmt.Sprintf("followed the publisher's key rotation to trust version %d; %s", res.Trust.Version, describeCatalogSync(res, dir))
+	}
+	return describeCatalogSync(res, dir)
+}
+
+func describeCatalogSync(res catalog.SyncResult, dir string) string {
 	cp := res.New
 	what := fmt.Sprintf("%s, %d records, issued %s, expires %s", catalog.Sanitize(cp.Origin), cp.Size,
 		cp.Issued.In(londonTZ()).Format("2006-01-02 15:04"), cp.Expires.In(londonTZ()).Format("2006-01-02 15:04"))

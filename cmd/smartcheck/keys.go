@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"golang.org/x/mod/sumdb/note"
@@ -98,21 +101,26 @@ func readSigners(files []string) ([]catalog.Signer, []string, error) {
 	return signers, vkeys, nil
 }
 
-// sign signs a record body. It refuses a body that does not parse, or
+// sign signs record bodies. It refuses a body that does not parse, or
 // whose signed record would be too long for a catalog; with --catalog, also
 // one that tills would not trust if it were appended to that catalog
 // (catalog.md, "Scope"): the signer learns now, not at catalog append.
+// One body (standard input, or one FILE) is printed signed; several FILEs,
+// or any with --out, are each written beside it as FILE.signed (FILE's
+// extension replaced), or into --out DIR. Every file is checked before any
+// is written.
 func (e *env) sign(args []string) error {
-	fs := e.newFlags("sign", "--key FILE [--key FILE...] [--catalog DIR [--trust FILE]] [FILE]")
+	fs := e.newFlags("sign", "--key FILE [--key FILE...] [--catalog DIR [--trust FILE]] [--out DIR] [FILE...]")
 	var keys multiFlag
 	fs.Var(&keys, "key", "signer key `FILE` (repeat to sign with several)")
-	dir := fs.String("catalog", "", "check the signed record as tills would trust it appended to the catalog in `DIR`")
+	dir := fs.String("catalog", "", "check the signed records as tills would trust them appended to the catalog in `DIR`")
 	trustPath := fs.String("trust", "", "trust `FILE` (default: DIR/trust)")
+	outDir := fs.String("out", "", "write each signed record into `DIR`, named as its FILE with the extension .signed")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(keys) == 0 || len(rest) > 1 {
+	if len(keys) == 0 || *outDir != "" && len(rest) == 0 {
 		fs.Usage()
 		return errUsage
 	}
@@ -124,29 +132,36 @@ func (e *env) sign(args []string) error {
 	if err != nil {
 		return err
 	}
-	var body []byte
-	name := "standard input"
-	if len(rest) == 1 {
-		name = rest[0]
-		body, err = readLimited(name)
-	} else {
-		body, err = io.ReadAll(io.LimitReader(e.stdin, catalog.MaxRecordSize+1))
+	names := rest
+	if len(names) == 0 {
+		names = []string{"standard input"}
 	}
-	if err != nil {
-		return fmt.Errorf("read record: %w", err)
+	signed := make([][]byte, len(names))
+	errs := make([]error, len(names))
+	workers := min(runtime.GOMAXPROCS(0), len(names))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(names); i += workers {
+				signed[i], errs[i] = e.signOne(names[i], len(rest) == 0, signers)
+			}
+		}()
 	}
-	if strings.Contains(string(body), "\r\n") {
-		return fmt.Errorf("%s: record has CRLF line ends; records use LF only", name)
+	wg.Wait()
+	bad := 0
+	for _, err := range errs {
+		if err != nil {
+			e.errorf("%v", err)
+			bad++
+		}
 	}
-	if _, err := catalog.ParseRecord(body); err != nil {
-		return fmt.Errorf("%s: record does not parse, not signed: %w", name, err)
-	}
-	signed, err := catalog.Sign(body, signers...)
-	if err != nil {
-		return err
-	}
-	if len(signed) > catalog.MaxRecordSize {
-		return fmt.Errorf("%s: not signed: the signed record would be %d bytes, and a catalog record is at most %d (signatures included)", name, len(signed), catalog.MaxRecordSize)
+	if bad > 0 {
+		if len(names) > 1 {
+			e.errorf("sign: %d of %d records refused, nothing written", bad, len(names))
+		}
+		return exitError(1)
 	}
 	if *dir != "" {
 		cat, err := openPublished(*dir, *trustPath)
@@ -154,19 +169,72 @@ func (e *env) sign(args []string) error {
 			return err
 		}
 		defer cat.Close()
-		if err := catalog.Admit(cat.Catalog, cat.Trust, [][]byte{signed}); err != nil {
+		if err := catalog.Admit(cat.Catalog, cat.Trust, signed); err != nil {
 			var re *catalog.RefusedError
 			if !errors.As(err, &re) {
-				return fmt.Errorf("%s: not signed: %w", name, err)
+				return fmt.Errorf("sign: not signed: %w", err)
 			}
 			for _, r := range re.Refused {
-				e.errorf("sign: refused %s (%s), not signed: %s (checked as record %d of catalog %s)", name, r.Name, r.Why, r.Index, *dir)
+				e.errorf("sign: refused %s (%s), not signed: %s (checked as record %d of catalog %s)", names[r.N], r.Name, r.Why, r.Index, *dir)
 			}
 			return exitError(1)
 		}
 	}
-	_, err = e.stdout.Write(signed)
-	return err
+	if len(rest) <= 1 && *outDir == "" {
+		_, err = e.stdout.Write(signed[0])
+		return err
+	}
+	if *outDir != "" {
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			return fmt.Errorf("sign: %w", err)
+		}
+	}
+	seen := make(map[string]string, len(names))
+	for _, name := range names {
+		out := signedName(name, *outDir)
+		if prev, ok := seen[out]; ok {
+			return fmt.Errorf("sign: %s and %s would both be signed into %s: give them different names", prev, name, out)
+		}
+		seen[out] = name
+	}
+	for i, name := range names {
+		if err := os.WriteFile(signedName(name, *outDir), signed[i], 0o644); err != nil {
+			return fmt.Errorf("sign: %w", err)
+		}
+	}
+	fmt.Fprintf(e.stdout, "signed %d records\n", len(names))
+	return nil
+}
+
+// signOne reads and signs one record body.
+func (e *env) signOne(name string, stdin bool, signers []catalog.Signer) ([]byte, error) {
+	var body []byte
+	var err error
+	if stdin {
+		body, err = io.ReadAll(io.LimitReader(e.stdin, catalog.MaxRecordSize+1))
+	} else {
+		if filepath.Ext(name) == ".signed" {
+			return nil, fmt.Errorf("%s is a signed record already", name)
+		}
+		body, err = readLimited(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read record: %w", err)
+	}
+	if strings.Contains(string(body), "\r\n") {
+		return nil, fmt.Errorf("%s: record has CRLF line ends; records use LF only", name)
+	}
+	if _, err := catalog.ParseRecord(body); err != nil {
+		return nil, fmt.Errorf("%s: record does not parse, not signed: %w", name, err)
+	}
+	signed, err := catalog.Sign(body, signers...)
+	if err != nil {
+		return nil, err
+	}
+	if len(signed) > catalog.MaxRecordSize {
+		return nil, fmt.Errorf("%s: not signed: the signed record would be %d bytes, and a catalog record is at most %d (signatures included)", name, len(signed), catalog.MaxRecordSize)
+	}
+	return signed, nil
 }
 
 // readLimited reads a record file, refusing one too long to be a record

@@ -22,7 +22,7 @@ type labelsFlags struct {
 	cf                    catalogFlags
 	pf                    policyFlags
 	template, format, out string
-	printer, csv          string
+	printer, csv, price   string
 	changed, retry, again bool
 	outlines              bool
 	dpi, skip             int
@@ -47,6 +47,7 @@ func (e *env) labels(args []string) error {
 	fs.StringVar(&f.out, "o", "", "write to `FILE` (- for standard output)")
 	fs.StringVar(&f.printer, "printer", "", "print to `URI`: cups:QUEUE, ipp://HOST:PORT/PATH, socket://HOST:9100 (ZPL), file:PATH")
 	fs.StringVar(&f.csv, "csv", "", "read products from `FILE`: GTIN, and optionally price, batch, shelf location")
+	fs.StringVar(&f.price, "price", "", "the `PRICE` printed on the labels of the GTINs given as arguments (499, 499.99 or £1,299.00)")
 	fs.BoolVar(&f.changed, "changed", false, "print only the labels whose text would now differ from what was printed (the journal)")
 	fs.BoolVar(&f.retry, "retry", false, "send the jobs waiting in the spool (a printer was off or refused)")
 	fs.BoolVar(&f.again, "again", false, "print another copy of labels already printed")
@@ -110,7 +111,7 @@ func (e *env) labels(args []string) error {
 			bad++
 			continue
 		}
-		items = append(items, labels.Item{GTIN: c.GTIN, Batch: c.Batch})
+		items = append(items, labels.Item{GTIN: c.GTIN, Batch: c.Batch, Price: f.price})
 	}
 	if f.csv != "" {
 		csvItems, errs := e.readCSV(f.csv)
@@ -198,10 +199,15 @@ func (e *env) labels(args []string) error {
 		c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		res, err := labels.Print(c, spool, printer, out, its, ls, f.again)
+		hinted := false
+		for _, r := range res.Refused {
+			e.refusedLayout(r, out, &hinted)
+			bad++
+		}
 		switch {
 		case res.Already:
 			fmt.Fprintf(e.stdout, "%s already printed on %s as job %s (%s); not printed again: --again prints another copy\n",
-				count(len(ls), "label"), printer, jobName(res.Job), res.Job.Sent.In(londonTZ()).Format("2 Jan 2006 15:04"))
+				count(len(ls)-len(res.Refused), "label"), printer, jobName(res.Job), res.Job.Sent.In(londonTZ()).Format("2 Jan 2006 15:04"))
 		case err != nil:
 			e.errorf("%v", err)
 			if res.Job != nil {
@@ -209,11 +215,11 @@ func (e *env) labels(args []string) error {
 			}
 			return exitError(1)
 		default:
-			fmt.Fprintf(e.stdout, "%s sent to %s as job %s\n", count(len(ls), "label"), printer, jobName(res.Job))
+			fmt.Fprintf(e.stdout, "%s sent to %s as job %s\n", count(len(ls)-len(res.Refused), "label"), printer, jobName(res.Job))
 		}
 		return exitStatus(bad)
 	}
-	return e.writeLabels(out, f.out, ls, bad)
+	return e.writeLabels(out, f.out, made, bad)
 }
 
 // check validates the flags that do not need the catalog, and fills in
@@ -256,6 +262,9 @@ func (f *labelsFlags) check() error {
 			f.template = "roll-102x51"
 		}
 	}
+	if _, err := labels.FormatPrice(f.price); err != nil {
+		return fmt.Errorf("--price: %v", err)
+	}
 	if f.skip < 0 {
 		return errors.New("--skip must not be negative")
 	}
@@ -281,10 +290,13 @@ func (e *env) readCSV(name string) ([]labels.Item, []error) {
 	return readItems(name, bytes.NewReader(data))
 }
 
-// writeLabels writes the document to a file or standard output; PNG
-// previews are one file a label (NAME-2.png, NAME-3.png… after the
-// first).
-func (e *env) writeLabels(out labels.Output, name string, ls []*labels.Label, bad int) error {
+// writeLabels writes the document to a file or standard output. A label
+// that cannot be laid out is named on standard error with the reason and
+// left out; the others are written (exit 1 at the end). PNG previews are
+// one file a label: NAME itself for one label, NAME-1.png, NAME-2.png…
+// (in the order of the labels written) for more; every file written is
+// named on standard output.
+func (e *env) writeLabels(out labels.Output, name string, made []labels.Made, bad int) error {
 	write := func(name string, data []byte) error {
 		if name == "-" {
 			_, err := e.stdout.Write(data)
@@ -292,43 +304,82 @@ func (e *env) writeLabels(out labels.Output, name string, ls []*labels.Label, ba
 		}
 		return os.WriteFile(name, data, 0o644)
 	}
+	ls := make([]*labels.Label, len(made))
+	for i, m := range made {
+		ls[i] = m.Label
+	}
+	all, errs := out.Layout(ls)
+	var ds []*labels.Drawing
+	var kept []labels.Made
+	hinted := false
+	for i, err := range errs {
+		if err != nil {
+			e.refusedLayout(err, out, &hinted)
+			bad++
+			continue
+		}
+		ds = append(ds, all[i])
+		kept = append(kept, made[i])
+	}
+	if len(ds) == 0 {
+		e.errorf("labels: no label could be laid out on %s: nothing written", out.Template.Name)
+		return exitError(1)
+	}
 	if out.Format == "png" {
-		if name == "-" && len(ls) > 1 {
-			e.errorf("labels: a PNG preview is one label; %d labels need -o FILE.png (one file each)", len(ls))
+		if name == "-" && len(ds) > 1 {
+			e.errorf("labels: a PNG preview is one label; %d labels need -o FILE.png (one file each: FILE-1.png, FILE-2.png…)", len(ds))
 			return exitError(1)
 		}
-		for i, l := range ls {
-			data, err := out.Render([]*labels.Label{l})
+		for i, d := range ds {
+			data, err := out.Write([]*labels.Drawing{d})
 			if err != nil {
 				return err
 			}
 			n := name
-			if i > 0 && name != "-" {
-				ext := filepath.Ext(name)
-				n = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), i+1, ext)
+			if len(ds) > 1 {
+				n = pngName(name, i+1)
 			}
 			if err := write(n, data); err != nil {
 				return err
 			}
+			if name != "-" {
+				fmt.Fprintf(e.stdout, "%s written to %s: %s%s\n", "label (PNG, "+out.Template.Name+")", n, kept[i].Label.GTIN, productName(kept[i].Result))
+			}
 		}
-	} else {
-		data, err := out.Render(ls)
-		if err != nil {
-			return err
-		}
-		if err := write(name, data); err != nil {
-			return err
-		}
+		return exitStatus(bad)
+	}
+	data, err := out.Write(ds)
+	if err != nil {
+		return err
+	}
+	if err := write(name, data); err != nil {
+		return err
 	}
 	if name != "-" {
 		what := out.Template.Name
 		if out.Format == "pdf" {
 			per := out.Template.PerPage()
-			what = count((len(ls)+out.Sheet.Skip+per-1)/per, "sheet") + " of " + out.Template.Name
+			what = count((len(ds)+out.Sheet.Skip+per-1)/per, "sheet") + " of " + out.Template.Name
 		}
-		fmt.Fprintf(e.stdout, "%s (%s, %s) written to %s\n", count(len(ls), "label"), strings.ToUpper(out.Format), what, name)
+		fmt.Fprintf(e.stdout, "%s (%s, %s) written to %s\n", count(len(ds), "label"), strings.ToUpper(out.Format), what, name)
 	}
 	return exitStatus(bad)
+}
+
+// pngName is the file of the nth PNG preview of -o NAME: NAME-n.png.
+func pngName(name string, n int) string {
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), n, ext)
+}
+
+// refusedLayout names a label that could not be laid out, and why; the
+// first time, with a hint when a larger label would help.
+func (e *env) refusedLayout(err error, out labels.Output, hinted *bool) {
+	e.errorf("%v", err)
+	if !*hinted && out.Template.LabelH < 60 {
+		fmt.Fprintf(e.stderr, "smartcheck: hint: a larger label (--template avery-l7165) has room for more text\n")
+		*hinted = true
+	}
 }
 
 // retryJobs sends the jobs waiting in the spool, each to its printer (or

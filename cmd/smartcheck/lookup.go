@@ -21,6 +21,7 @@ func (e *env) lookup(args []string) error {
 	var cf catalogFlags
 	cf.register(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per code per line")
+	withProofs := fs.Bool("proof", false, "with --json: add an inclusion proof of the chosen declaration (verify-proof checks it)")
 	var pf policyFlags
 	pf.register(fs)
 	codes, err := parse(fs, args)
@@ -51,7 +52,7 @@ func (e *env) lookup(args []string) error {
 		return err
 	}
 	defer cat.Close()
-	l := &lookuper{e: e, cat: cat, asJSON: *asJSON,
+	l := &lookuper{e: e, cat: cat, asJSON: *asJSON, proofs: *withProofs,
 		rc: catalog.CatalogReport(cat.Checkpoint, cat.demo), q: lookup.Query{Today: today, Policy: policy}}
 	if !l.asJSON {
 		fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
@@ -81,7 +82,8 @@ type lookuper struct {
 	rc     *catalog.ReportCatalog
 	q      lookup.Query
 	asJSON bool
-	bad    int // codes that were not product codes
+	proofs bool // --proof: each JSON answer carries the inclusion proof of its declaration
+	bad    int  // codes that were not product codes
 }
 
 // maxLine bounds a line of `lookup -`: no product code comes near it, and
@@ -197,6 +199,13 @@ func (l *lookuper) answer(a lookup.Answer) error {
 		l.e.errorf("%s: %s", a.Input, why)
 	}
 	if l.asJSON {
+		if l.proofs && a.Result != nil && a.Result.Index >= 0 {
+			p, err := proveDeclaration(l.cat, a.Result.Index)
+			if err != nil {
+				return fmt.Errorf("lookup: %s: %w", a.Input, err)
+			}
+			a.Proof = p
+		}
 		b, err := a.JSON()
 		if err != nil {
 			return err

@@ -15,7 +15,7 @@
 //	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
 //	smartcheck key register|revoke ... PUBFILE
 //	smartcheck sign --key FILE [--catalog DIR] [FILE]
-//	smartcheck catalog build|append|withdraw|verify|sync ...
+//	smartcheck catalog build|append|import|export|withdraw|verify|sync|witness ...
 //
 // Every command that reads a catalog takes:
 //
@@ -150,11 +150,15 @@
 // says the brand and model, "Security updates until …" at the declared
 // precision, the password policy, the disclosure contact, the price,
 // and the day it was checked with the catalog's size, with the product's
-// barcode (EAN-13, UPC-A, ITF-14 or GS1-128, within GS1's sizes) and a QR
-// code of the manufacturer's support-period or security page; DEMO on
-// labels from the demo catalog. A product whose verdict is STOP or CHECK
-// gets no label: standard error names it and says why, and the exit
-// status is 1.
+// barcode (EAN-13, UPC-A, ITF-14 or GS1-128, at GS1's minimum size) and a
+// QR code of the disclosure contact, captioned; DEMO on labels from the
+// demo catalog. --price PRICE is the price of the GTINs given as
+// arguments; a price that is not pounds and pence (up to £99,999.99) is
+// refused, naming the CSV row. A product whose verdict is STOP or CHECK,
+// or whose label cannot be laid out on the template, gets no label:
+// standard error names it and says why, the others are written or
+// printed, and the exit status is 1. PNG previews are one file a label:
+// -o NAME.png for one, NAME-1.png, NAME-2.png… for more, each named.
 //
 // --template names a sheet or label size: avery-l7160 (the default),
 // avery-l7163, avery-l7165, roll-102x51 and roll-76x51 (thermal rolls; the
@@ -271,6 +275,25 @@
 // take turns. Exit status 0 when the catalog is up to date or a newer one
 // was installed, 1 otherwise, 2 for a usage error.
 //
+// Before the checkpoint it follows the publisher's key rotations: it
+// fetches URL/trust.d/V+1, V+2, … (V the trust version it holds) until one
+// is missing, checks each against the one before, and keeps them in
+// DIR/trust.d; a note that fails stops the sync (refused: trust) and the
+// trust it had stays. Key records and withdrawals stay checked against the
+// keys in force where they were logged. A sync ends with a clear error,
+// whatever the server does: it sends a User-Agent, cuts a request that
+// receives less than 1 KiB a second over a --timeout window, gives up
+// after 30 minutes in all, and refuses a records tail far larger than the
+// catalog's records take (16 times their mean size, and 16 MiB) before it
+// writes it. An unchanged catalog costs a 304 (If-None-Match,
+// If-Modified-Since) and the 404 of the next trust note.
+//
+//	smartcheck catalog trust rotate --key OLD... --new-key NEW... --catalog DIR [--quorum K] [--expires 7d]
+//
+// writes trust note N+1 and signs a new checkpoint with the new keys; from
+// then on append, withdraw and refresh need the new keys. Publishing
+// behind a CDN (what to upload first, cache lifetimes): docs/publishing.md.
+//
 // till --sync does the same in the background, every --sync-every (sooner
 // after a failure that was not a refusal), never in the way of a scan: a
 // newer catalog takes effect between scans, each check in the log names the
@@ -370,6 +393,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.sign(args)
 	case "catalog":
 		err = e.catalog(args)
+	case "verify-proof":
+		err = e.verifyProof(args)
 	case "help":
 		// help CMD [SUBCMD] is CMD [SUBCMD] --help.
 		if len(args) == 0 || args[0] == "help" {
@@ -416,8 +441,9 @@ Commands:
   smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
   smartcheck key generate NAME  write a signer key and its verifier key
   smartcheck key register|revoke ... PUBFILE
-  smartcheck sign --key FILE [FILE]
-  smartcheck catalog build|append|withdraw|verify|sync ...
+  smartcheck sign --key FILE [FILE...]
+  smartcheck catalog build|append|import|export|verify|sync|witness|... (smartcheck catalog --help lists them)
+  smartcheck verify-proof FILE  check a lookup --json --proof answer offline
 
   smartcheck help [COMMAND]     this list, or a command's flags (and keys, for a screen)
   smartcheck COMMAND --help     the same
@@ -724,7 +750,13 @@ signer; exit status 0 only if all hold.
 `,
 	"catalog sync": `Fetches the catalog published at URL and installs it into --catalog when it
 extends the installed one; a rollback, a rewritten history or a bad
-signature is refused and the installed catalog stays.
+signature is refused and the installed catalog stays. It first follows the
+publisher's key rotations (URL/trust.d/N).
+`,
+	"catalog trust rotate": `Replaces the publisher keys: writes DIR/trust.d/N+1, signed by the keys in
+force (--key) and the new ones (--new-key), in force from the catalog's next
+record, and signs a new checkpoint with the new keys. Upload trust.d/N+1
+before the checkpoint (docs/publishing.md).
 `,
 }
 
@@ -744,7 +776,10 @@ func (e *env) subcommand(name string, args []string, subs [][2]string, funcs map
 	for _, s := range subs {
 		names = append(names, s[0])
 	}
-	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	want := names[0]
+	if len(names) > 1 {
+		want = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
 	if len(args) == 0 {
 		e.errorf("%s: which command? want %s", name, want)
 		e.hintf("run 'smartcheck help %s' for what each does", name)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
@@ -165,6 +166,11 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", trustPath, err)
 	}
+	// The publisher's key rotations this till verified (catalog sync
+	// keeps them in DIR/trust.d).
+	if trust, err = trust.FollowDir(dir); err != nil {
+		return nil, describeOpenError(dir, err)
+	}
 	state := c.stateDir()
 	if c.forget {
 		state = ""
@@ -217,6 +223,9 @@ func (o *opened) describe() string {
 	cp := o.Checkpoint
 	s := fmt.Sprintf("%s, %d records, issued %s, expires %s", catalog.Sanitize(cp.Origin), cp.Size,
 		cp.Issued.In(londonTZ()).Format("2006-01-02 15:04"), cp.Expires.In(londonTZ()).Format("2006-01-02 15:04"))
+	if len(cp.Cosigned) > 0 {
+		s += ", witnessed by " + catalog.Sanitize(cp.WitnessNames())
+	}
 	if o.demo {
 		s += " — DEMO DATA: invented barcodes and fictional notices, not for real use"
 	}
@@ -229,4 +238,17 @@ func londonTZ() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// cosignedList names the witnesses that cosigned cp and when, for
+// catalog verify: ": w1.example (2026-12-02 10:00), ...".
+func cosignedList(cp *catalog.Checkpoint) string {
+	var parts []string
+	for _, c := range cp.Cosigned {
+		parts = append(parts, fmt.Sprintf("%s (%s)", catalog.Sanitize(c.Witness), c.Time.In(londonTZ()).Format("2006-01-02 15:04")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
 }

@@ -97,6 +97,7 @@ func TestTillSyncEndToEnd(t *testing.T) {
 	if r := logged(1); r.Catalog == nil || r.Catalog.Size != 1500 || r.Verdict != "CHECK" {
 		t.Errorf("scan 1: %+v, want CHECK by the catalog of 1500 records", r)
 	}
+	x.run("send-keys", "-t", "till", "F2") // the CHECK holds the next scan until acknowledged
 	serving.Store(&cats[1])
 	onScreen("· 2500 records ·", 15*time.Second)
 	onScreen("1000 new records", 5*time.Second)
