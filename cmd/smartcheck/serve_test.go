@@ -414,31 +414,8 @@ func TestLookupStdinOrder(t *testing.T) {
 // catalog or the other, and a product only the new one has is found.
 func TestServeSyncEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
-	type published struct{ checkpoint, records []byte }
-	var cats [2]published
-	for i, n := range []int{1500, 2500} {
-		d := filepath.Join(dir, fmt.Sprint(n))
-		if _, err := catalog.WriteSynthetic(d, n, "serve-e2e", issued.Add(time.Duration(i)*time.Minute), issued.AddDate(1, 0, 0)); err != nil {
-			t.Fatal(err)
-		}
-		cats[i].checkpoint, _ = os.ReadFile(filepath.Join(d, "checkpoint"))
-		cats[i].records, _ = os.ReadFile(filepath.Join(d, "records"))
-	}
-	var serving atomic.Pointer[published]
-	serving.Store(&cats[0])
-	pub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := serving.Load()
-		switch r.URL.Path {
-		case "/checkpoint":
-			w.Write(p.checkpoint)
-		case "/records":
-			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.records))
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer pub.Close()
+	pub := newTestPublisher(t, dir, "serve-e2e")
+	pub.publish(0)
 
 	var errs syncBuffer
 	base, cmd := serveBinary(t, &errs, "--catalog", filepath.Join(dir, "installed"), "--trust", filepath.Join(dir, "1500", "trust"),
@@ -490,7 +467,7 @@ func TestServeSyncEndToEnd(t *testing.T) {
 		})
 	}
 	time.Sleep(300 * time.Millisecond)
-	serving.Store(&cats[1])
+	pub.publish(1)
 	waitFor(t, 30*time.Second, "the newer catalog", func() bool { return records() == "2500" })
 	time.Sleep(300 * time.Millisecond)
 	stop.Store(true)
