@@ -26,12 +26,7 @@ import (
 // demoCatalog opens the catalog built into the binary.
 func demoCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
-	cp, recs, tf := data.Demo()
-	trust, err := catalog.ParseTrust(tf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := catalog.OpenBytes(cp, recs, trust, nil)
+	cat, err := data.OpenDemo()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,14 +136,9 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 		if c.trust != "" {
 			return nil, errors.New("--trust needs --catalog: the built-in demo catalog has its own")
 		}
-		cp, recs, trustFile := data.Demo()
-		trust, err := catalog.ParseTrust(trustFile)
+		cat, err := data.OpenDemo()
 		if err != nil {
-			return nil, fmt.Errorf("built-in demo catalog: %w", err)
-		}
-		cat, err := catalog.OpenBytes(cp, recs, trust, nil)
-		if err != nil {
-			return nil, fmt.Errorf("built-in demo catalog: %w", err)
+			return nil, err
 		}
 		return &opened{Catalog: cat, demo: true}, nil
 	}
