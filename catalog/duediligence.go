@@ -17,7 +17,7 @@ import (
 // JSON object per line (JSON Lines), appended as each check happens, so
 // that a retailer can show an enforcement authority which products were
 // checked, when, against which catalog, with what verdict, and that staff
-// acknowledged every STOP: the evidence of the reasonable steps a
+// acknowledged every STOP and CHECK: the evidence of the reasonable steps a
 // distributor takes before making a product available (PSTI Act 2022
 // ss.22-23), kept where nobody has to remember to keep it.
 //
@@ -33,7 +33,7 @@ import (
 const (
 	EventCheck       = "check"       // a scan was judged
 	EventUnreadable  = "unreadable"  // a scan was not a product code (nothing judged)
-	EventAcknowledge = "acknowledge" // staff acknowledged the STOP of check Seq
+	EventAcknowledge = "acknowledge" // staff acknowledged the STOP or CHECK of check Seq
 )
 
 // DueDiligenceRecord is one line of the due-diligence log.
@@ -53,6 +53,9 @@ type DueDiligenceRecord struct {
 	Catalog   *DueDiligenceCatalog `json:"catalog,omitempty"`
 	Untrusted string               `json:"untrusted,omitempty"`
 	Error     string               `json:"error,omitempty"` // why an unreadable scan is not a product code
+	// Client is who asked, for a check made by `smartcheck serve`: the
+	// address of the point-of-sale system (host:port); absent for a till.
+	Client string `json:"client,omitempty"`
 }
 
 // DueDiligenceCatalog names a checkpoint: enough to prove later which
@@ -165,9 +168,26 @@ func (l *DueDiligenceLog) Path() string { return l.path }
 // so that the torn line does not swallow it; ReadDueDiligenceLog recovers
 // a record that follows a torn line anyway, for the writer that raced.
 func (l *DueDiligenceLog) Append(rec DueDiligenceRecord) error {
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("due-diligence log: %w", err)
+	return l.AppendAll([]DueDiligenceRecord{rec})
+}
+
+// AppendAll writes recs as Append writes one, all in one write(2) and one
+// sync: a busy writer (a `smartcheck serve` answering thousands of
+// lookups a second) pays for one sync a batch, not one a line. Each line
+// is still whole: a write with O_APPEND is never interleaved with
+// another's.
+func (l *DueDiligenceLog) AppendAll(recs []DueDiligenceRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	buf := make([]byte, 1, 256*len(recs)) // room for a newline after a torn line
+	for _, rec := range recs {
+		line, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("due-diligence log: %w", err)
+		}
+		buf = append(buf, line...)
+		buf = append(buf, '\n')
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -178,12 +198,11 @@ func (l *DueDiligenceLog) Append(rec DueDiligenceRecord) error {
 	if err != nil {
 		return fmt.Errorf("due-diligence log %s: %w", l.path, err)
 	}
-	buf := make([]byte, 0, len(line)+2)
 	if torn {
-		buf = append(buf, '\n')
+		buf[0] = '\n'
+	} else {
+		buf = buf[1:]
 	}
-	buf = append(buf, line...)
-	buf = append(buf, '\n')
 	if err := writeOnce(l.f, buf); err != nil {
 		return fmt.Errorf("due-diligence log %s: %w", l.path, err)
 	}

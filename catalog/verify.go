@@ -40,8 +40,15 @@ type entry struct {
 	names  []string    // the key names in the signature lines, for reports
 }
 
+// maxCached bounds the records remembered verified. A long-running
+// process (smartcheck serve) that is asked, over days, for every product
+// of a catalog of a million records would otherwise keep them all (about
+// 2 KB each, parsed: 2 GB); past the bound (about 32 MB) a record chosen
+// at random is forgotten, and verified again if it is asked for again.
+const maxCached = 1 << 14
+
 // entry returns record i, parsed and its signatures checked; the outcome
-// is remembered.
+// is remembered (up to maxCached records).
 func (c *Catalog) entry(i int64) *entry {
 	c.mu.Lock()
 	e := c.cache[i]
@@ -54,6 +61,12 @@ func (c *Catalog) entry(i int64) *entry {
 	if prev := c.cache[i]; prev != nil {
 		e = prev
 	} else {
+		if len(c.cache) >= maxCached {
+			for k := range c.cache { // map order is random: a random victim
+				delete(c.cache, k)
+				break
+			}
+		}
 		c.cache[i] = e
 	}
 	c.mu.Unlock()

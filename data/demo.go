@@ -106,6 +106,20 @@ func Demo() (checkpoint, records, trust []byte) {
 	return demoCheckpoint, demoRecords, demoTrust
 }
 
+// OpenDemo opens the demo catalog built into the binary, verified against
+// its own trust file.
+func OpenDemo() (*catalog.Catalog, error) {
+	trust, err := catalog.ParseTrust(demoTrust)
+	if err != nil {
+		return nil, fmt.Errorf("built-in demo catalog: %w", err)
+	}
+	cat, err := catalog.OpenBytes(demoCheckpoint, demoRecords, trust, nil)
+	if err != nil {
+		return nil, fmt.Errorf("built-in demo catalog: %w", err)
+	}
+	return cat, nil
+}
+
 // DemoKey returns the demo signer and verifier keys for name, derived from
 // the name alone.
 func DemoKey(name string) (skey, vkey string, err error) {

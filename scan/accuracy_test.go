@@ -3,9 +3,6 @@ package scan
 import (
 	"fmt"
 	"image"
-	_ "image/gif"
-	_ "image/jpeg"
-	_ "image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,12 +95,7 @@ var loadRefs = sync.OnceValues(func() ([]refImage, error) {
 })
 
 func readImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, err := ReadImageFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

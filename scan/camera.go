@@ -44,10 +44,17 @@ type Frame struct {
 	Width, Height, Stride int
 	Name                  string
 	Data                  []byte
+	// Still says the frame is a still image (of a directory source), a
+	// picture taken on purpose rather than one of a stream: the codes
+	// in it are believed at once, not after Confirm frames (see
+	// [CameraConfig]), and the decoder is waited for rather than the
+	// frame dropped.
+	Still bool
 
-	once sync.Once
-	img  image.Image
-	err  error
+	readErr error // why Data could not be read, for Image to report
+	once    sync.Once
+	img     image.Image
+	err     error
 }
 
 // Image decodes the frame's pixels, once; it is safe to call from several
@@ -55,21 +62,31 @@ type Frame struct {
 // *image.YCbCr.
 func (f *Frame) Image() (image.Image, error) {
 	f.once.Do(func() {
-		switch f.Format {
-		case FrameMJPEG:
-			f.img, f.err = DecodeMJPEG(f.Data)
-		case FrameYUYV:
-			f.img, f.err = YUYVImage(f.Data, f.Width, f.Height, f.Stride)
-		case FrameFile:
-			f.img, f.err = decodeFile(f.Data)
+		switch {
+		case f.readErr != nil:
+			f.err = f.readErr
 		default:
-			f.err = fmt.Errorf("unknown frame format %q", f.Format)
+			f.img, f.err = f.decode()
 		}
 		if f.err != nil && f.Name != "" {
 			f.err = fmt.Errorf("%s: %w", f.Name, f.err)
 		}
 	})
 	return f.img, f.err
+}
+
+// decode decodes the frame's pixels, refusing a frame whose decoding
+// would allocate more than MaxFrameBytes.
+func (f *Frame) decode() (image.Image, error) {
+	switch f.Format {
+	case FrameMJPEG:
+		return DecodeMJPEG(f.Data)
+	case FrameYUYV:
+		return YUYVImage(f.Data, f.Width, f.Height, f.Stride)
+	case FrameFile:
+		return DecodeImage(f.Data, MaxFrameBytes)
+	}
+	return nil, fmt.Errorf("unknown frame format %q", f.Format)
 }
 
 // A Source gives the frames of one camera.

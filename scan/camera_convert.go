@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/gif" // frames from a directory of images
 	"image/jpeg"
-	_ "image/png"
 )
 
 // YUYVImage wraps a YUYV frame (packed 4:2:2: Y0 Cb Y1 Cr for each pair of
@@ -23,6 +21,8 @@ func YUYVImage(data []byte, w, h, stride int) (*image.YCbCr, error) {
 		return nil, fmt.Errorf("YUYV frame of %dx%d: want a positive size and an even width", w, h)
 	case stride < 2*w:
 		return nil, fmt.Errorf("YUYV frame of width %d: stride %d is less than %d", w, stride, 2*w)
+	case int64(w)*int64(h) > MaxFrameBytes/2:
+		return nil, &TooLargeError{Width: w, Height: h, BytesPerPixel: 2, Limit: MaxFrameBytes}
 	case len(data) < stride*(h-1)+2*w:
 		return nil, fmt.Errorf("YUYV frame of %dx%d: %d bytes, want %d (short frame)", w, h, len(data), stride*(h-1)+2*w)
 	}
@@ -46,11 +46,14 @@ func YUYVImage(data []byte, w, h, stride int) (*image.YCbCr, error) {
 
 // JPEG markers.
 const (
-	markerSOI = 0xD8
-	markerEOI = 0xD9
-	markerSOS = 0xDA
-	markerDHT = 0xC4
-	markerTEM = 0x01
+	markerSOI  = 0xD8
+	markerEOI  = 0xD9
+	markerSOS  = 0xDA
+	markerDHT  = 0xC4
+	markerSOF0 = 0xC0 // baseline
+	markerSOF1 = 0xC1 // extended sequential
+	markerSOF2 = 0xC2 // progressive
+	markerTEM  = 0x01
 )
 
 // standardDHT is the DHT segment of the Huffman tables of JPEG Annex K.3
@@ -108,11 +111,28 @@ var standardDHT = func() []byte {
 // DecodeMJPEG decodes one MJPEG frame. Many USB cameras send frames
 // without a DHT segment, meaning the standard tables of JPEG Annex K,
 // which image/jpeg (rightly, for a JPEG file) refuses; a frame that has
-// none before its first scan gets standardDHT inserted there.
-func DecodeMJPEG(data []byte) (image.Image, error) {
-	sos, hasDHT, err := scanHeaders(data)
+// none before its first scan gets standardDHT inserted there. A frame
+// whose decoding would allocate more than MaxFrameBytes is refused with
+// a *TooLargeError before its pixels are allocated.
+func DecodeMJPEG(data []byte) (image.Image, error) { return decodeMJPEG(data, MaxFrameBytes) }
+
+func decodeMJPEG(data []byte, limit int64) (image.Image, error) {
+	sos, hasDHT, progressive, err := scanHeaders(data)
 	if err != nil {
 		return nil, err
+	}
+	// The frame header comes before the first scan, and DecodeConfig
+	// reads no further: it needs no Huffman tables.
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("MJPEG frame: %w", imageError(err))
+	}
+	how := jpegSequential
+	if progressive {
+		how = jpegProgressive
+	}
+	if err := checkSize(cfg, how, limit); err != nil {
+		return nil, fmt.Errorf("MJPEG frame: %w", err)
 	}
 	if !hasDHT {
 		b := make([]byte, 0, len(data)+len(standardDHT))
@@ -128,42 +148,45 @@ func DecodeMJPEG(data []byte) (image.Image, error) {
 }
 
 // scanHeaders walks the marker segments of a JPEG image up to its first
-// SOS and returns the SOS's offset and whether a DHT came before it.
-func scanHeaders(data []byte) (sos int, hasDHT bool, err error) {
+// SOS and returns the SOS's offset, whether a DHT came before it and
+// whether the frame is progressive.
+func scanHeaders(data []byte) (sos int, hasDHT, progressive bool, err error) {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != markerSOI {
-		return 0, false, errors.New("MJPEG frame: no JPEG start-of-image marker")
+		return 0, false, false, errors.New("MJPEG frame: no JPEG start-of-image marker")
 	}
 	i := 2
 	for {
 		if i+1 >= len(data) || data[i] != 0xFF {
-			return 0, false, fmt.Errorf("MJPEG frame: bad marker at byte %d (truncated frame?)", i)
+			return 0, false, false, fmt.Errorf("MJPEG frame: bad marker at byte %d (truncated frame?)", i)
 		}
 		j := i + 1
 		for j < len(data) && data[j] == 0xFF { // fill bytes
 			j++
 		}
 		if j >= len(data) {
-			return 0, false, errors.New("MJPEG frame: truncated in its headers")
+			return 0, false, false, errors.New("MJPEG frame: truncated in its headers")
 		}
 		m := data[j]
 		switch {
 		case m == markerSOS:
-			return i, hasDHT, nil
+			return i, hasDHT, progressive, nil
 		case m == markerEOI:
-			return 0, false, errors.New("MJPEG frame: image ends before any scan")
+			return 0, false, false, errors.New("MJPEG frame: image ends before any scan")
 		case m == markerDHT:
 			hasDHT = true
+		case m == markerSOF2:
+			progressive = true
 		}
 		if m == markerTEM || m >= 0xD0 && m <= 0xD8 {
 			i = j + 1 // markers without a length
 			continue
 		}
 		if j+2 >= len(data) {
-			return 0, false, errors.New("MJPEG frame: truncated in its headers")
+			return 0, false, false, errors.New("MJPEG frame: truncated in its headers")
 		}
 		n := int(data[j+1])<<8 | int(data[j+2])
 		if n < 2 {
-			return 0, false, fmt.Errorf("MJPEG frame: segment at byte %d has length %d", i, n)
+			return 0, false, false, fmt.Errorf("MJPEG frame: segment at byte %d has length %d", i, n)
 		}
 		i = j + 1 + n
 	}
@@ -255,14 +278,4 @@ func Thumbnail(img image.Image, maxW, maxH int) *image.RGBA {
 		}
 	}
 	return out
-}
-
-// decodeFile decodes an image file of any registered format, a JPEG
-// without Huffman tables included.
-func decodeFile(data []byte) (image.Image, error) {
-	if len(data) > 2 && data[0] == 0xFF && data[1] == markerSOI {
-		return DecodeMJPEG(data)
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	return img, err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -241,16 +242,42 @@ func (s *dirSource) Next(ctx context.Context) (*Frame, error) {
 	}
 	name := filepath.Join(s.dir, s.names[s.next])
 	s.next++
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("camera: %w", err)
-	}
+	// An image that cannot be read is a bad frame, skipped with its
+	// reason for staff to see, not a camera gone: the next one plays.
+	data, err := readSmallFile(name, maxFileSize)
 	s.seq++
-	return &Frame{Seq: s.seq, Time: time.Now(), Format: FrameFile, Name: name, Data: data}, nil
+	return &Frame{Seq: s.seq, Time: time.Now(), Format: FrameFile, Name: name, Data: data, Still: true, readErr: err}, nil
 }
 
 func (s *dirSource) Close() error { return nil }
 
 func (s *dirSource) String() string {
 	return fmt.Sprintf("%s: %d images at %d fps", s.dir, len(s.names), s.opt.FPS)
+}
+
+// readSmallFile reads the file name whole, refusing one longer than max
+// bytes without reading it.
+func readSmallFile(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, bare(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("a file of more than %d MB is not a camera frame", max>>20)
+	}
+	return data, nil
+}
+
+// bare drops the file name from a file-system error, for a message that
+// names the file already.
+func bare(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }

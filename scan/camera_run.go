@@ -46,7 +46,9 @@ const (
 	// CameraFailed: the camera did not open, or went away; Err says
 	// why. It is opened again after RetryIn.
 	CameraFailed
-	// CameraCode: Code was read in Confirm consecutive decoded frames.
+	// CameraCode: Code was read in Confirm consecutive decoded frames
+	// (or in a still image); when a frame holds a product code, only
+	// product codes are reported from it (see [Confirmer]).
 	CameraCode
 	// CameraEnded: a clip played once has ended (CameraOptions.Once).
 	CameraEnded
@@ -242,7 +244,14 @@ func (c *Camera) capture(ctx context.Context, toDecode chan genFrame, toPreview 
 				lastPreview = f.Time
 				offer(toPreview, f)
 			}
-			if offer(toDecode, genFrame{f, gen}) {
+			if f.Still {
+				// A still image is shown to the decoder, however long
+				// it takes: each is a product someone means to scan.
+				select {
+				case toDecode <- genFrame{f, gen}:
+				case <-ctx.Done():
+				}
+			} else if offer(toDecode, genFrame{f, gen}) {
 				c.dropped.Add(1)
 			}
 		}
@@ -291,7 +300,11 @@ func (c *Camera) decodeLoop(ctx context.Context, frames chan genFrame) {
 		avg += (d - avg) / 16
 		c.decodeNS.Store(int64(avg))
 		c.decoded.Add(1)
-		for _, r := range conf.Frame(rs) {
+		believe := conf.Frame
+		if gf.f.Still {
+			believe = conf.Still
+		}
+		for _, r := range believe(rs) {
 			c.send(ctx, CameraEvent{Kind: CameraCode, Code: r})
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -636,4 +637,60 @@ func gifOf(t testing.TB, img image.Image) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// cameraCodes runs a camera on spec, played once, and returns the codes
+// it reports and its stats.
+func cameraCodes(t *testing.T, spec string, opt CameraOptions, confirm int) ([]string, CameraStats) {
+	t.Helper()
+	opt.Once = true
+	cam := StartCamera(CameraConfig{
+		Open:    func() (Source, error) { return OpenCamera(spec, opt) },
+		Confirm: confirm, Retry: time.Hour,
+	})
+	defer cam.Close()
+	var got []string
+	timeout := time.After(30 * time.Second)
+	for events := cam.Events(); events != nil; {
+		select {
+		case e, ok := <-events:
+			switch {
+			case !ok:
+				events = nil
+			case e.Kind == CameraCode:
+				got = append(got, e.Code.Format+" "+e.Code.Text)
+			case e.Kind == CameraFailed:
+				t.Fatalf("camera failed: %v", e.Err)
+			}
+		case <-cam.Previews():
+		case <-timeout:
+			t.Fatalf("timed out; codes so far: %q", got)
+		}
+	}
+	return got, cam.Stats()
+}
+
+// TestCameraDirectoryOnePhotoEach: a directory with one photo of each of
+// three products, played at a rate far faster than the decoder, and
+// --confirm 3: each photo is decoded (none dropped) and its code
+// confirmed, in name order; a crafted huge image among them is a bad
+// frame, skipped, with its reason in the stats.
+func TestCameraDirectoryOnePhotoEach(t *testing.T) {
+	dir := t.TempDir()
+	for i, code := range []string{"9520000001018", "9520000000011", "9520000001100"} {
+		name := filepath.Join(dir, fmt.Sprintf("%d.jpg", i+1))
+		if err := os.WriteFile(name, encodeJPEG(t, cameraScene(t, 640, 360, code), 85), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "2a.png"), must(os.ReadFile(hugePNG16)), 0o644)
+	got, st := cameraCodes(t, dir, CameraOptions{FPS: 120}, 3)
+	want := []string{"EAN_13 9520000001018", "EAN_13 9520000000011", "EAN_13 9520000001100"}
+	if !slices.Equal(got, want) {
+		t.Errorf("codes %q, want %q", got, want)
+	}
+	if st.Frames != 4 || st.Decoded != 4 || st.Dropped != 0 || st.BadFrames != 1 ||
+		!strings.Contains(st.LastBad, "2a.png: image too large to decode") {
+		t.Errorf("stats %+v: want 4 frames decoded, none dropped, 2a.png bad for its size", st)
+	}
 }

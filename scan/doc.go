@@ -105,4 +105,22 @@
 // Every error is an [*Error], whose message says what was wrong in lower
 // case, without a prefix ("bad check digit in GTIN 9520000000012: want 1,
 // got 2"), and which records where in the input the problem is.
+//
+// # Images
+//
+// A [Decoder] reads every code a look at an image finds and returns those
+// that carry a product code first ([Result.Code]; [Result.Err] says why
+// another carries none): a box, or a shelf label, may hold a QR code of a
+// web page beside its barcode, and the product code is what a scan is for.
+// From a camera, a [Confirmer] believes a code read in several consecutive
+// frames, and reports a code without a product code only from frames that
+// hold no product code; a still image (a photo of a directory) counts as
+// all of those frames at once.
+//
+// No image is decoded before its header is read: [DecodeImage],
+// [ReadImageFile], [DecodeMJPEG] and the frames of every [Source] work out
+// width × height × bytes per pixel as decoded and refuse, with a
+// [*TooLargeError], more than [MaxFrameBytes] for a camera frame or
+// [MaxFileBytes] for a file, so that a few hundred bytes declaring 65535×65535
+// pixels cannot exhaust memory.
 package scan

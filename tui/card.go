@@ -18,9 +18,14 @@ var london = func() *time.Location {
 
 const labelW = 14
 
-// cardLines renders the verdict card of the current scan: every fact for
-// staff, every finding with its staff text and legal basis. Catalog text
-// goes through catalog.Sanitize.
+// cardLines renders the verdict card of the current scan, w cells wide
+// for a pane of h lines. What staff must act on comes first, so that it
+// is on screen at any size without scrolling: the verdict, what to do,
+// the reasons (the staff text of every finding that makes it a STOP, a
+// CHECK or a CAUTION) and what to tell the shopper. The routine facts,
+// the product's records and the other findings follow. The verdict is in
+// large type when that still leaves room for the rest of the head.
+// Catalog text goes through catalog.Sanitize.
 func (m *Till) cardLines(w, h int) []string {
 	st := &m.styles
 	e := m.current
@@ -36,6 +41,7 @@ func (m *Till) cardLines(w, h int) []string {
 	c.w, c.st = w, st
 	if e.err != nil {
 		c.add(st.Error.Render("✗ NOT A PRODUCT CODE"))
+		m.cardState(&c, e)
 		c.add("")
 		c.field("Scan", fmt.Sprintf("#%d at %s: %s", e.seq, e.checked.In(london).Format("15:04:05"), fieldText(e.input)))
 		c.field("Why", catalog.Sanitize(e.err.Error()))
@@ -46,29 +52,58 @@ func (m *Till) cardLines(w, h int) []string {
 	r := e.result
 	look := st.Verdicts[r.Verdict]
 	title := look.Symbol + " " + look.Word
-	if bigWidth(title) <= w {
-		for _, l := range bigText(title) {
-			c.add(look.Text.Render(l))
-		}
-		c.add("")
+	s := catalog.Sanitize
+	d := r.Declaration
+	tag := look.Tag.Render(title) + " " + look.Text.Render(fmt.Sprintf("scan #%d", e.seq))
+	if d != nil {
+		tag += " " + st.Bold.Render(s(strings.TrimSpace(d.Brand+" "+d.Model)))
 	}
-	c.add(look.Tag.Render(title) + " " + look.Text.Render(fmt.Sprintf("scan #%d", e.seq)))
+	c.add(tag)
 	c.wrap(look.Action, 0)
-	switch {
-	case m.hold == e:
-		c.add(st.Verdicts[catalog.Stop].Tag.Render("Press F2 to acknowledge this STOP") + st.Dim.Render(" — scans made meanwhile wait in the queue"))
-	case !e.acked.IsZero():
-		c.add(st.Dim.Render("STOP acknowledged at " + e.acked.In(london).Format("15:04:05")))
+	m.cardState(&c, e)
+	records := productRecords(r)
+	listed := len(records) > 0
+	why := reasons(r)
+	var whyTitle string
+	if len(why) > 0 {
+		c.add("")
+		whyTitle = st.PaneTitle.Render("Why")
+		c.add(whyTitle)
+		for _, f := range why {
+			c.add(findingLines(st, r, f, listed, c.w)...)
+		}
+	}
+	if notes := shopperNotes(r); len(notes) > 0 {
+		c.add("")
+		c.field("Tell shopper", strings.Join(notes, " "))
+	}
+	// The facts follow the head, so a line of the pane goes to saying
+	// so: the head fits in room, in large type if it can, else without
+	// its blank lines and its "Why" heading.
+	room := h - 1
+	if len(c.lines) > room {
+		head := c.lines[:0]
+		for _, l := range c.lines {
+			if l != "" && l != whyTitle {
+				head = append(head, l)
+			}
+		}
+		c.lines = head
+	}
+	if big := bigText(title); bigWidth(title) <= w && len(big)+1+len(c.lines) <= room {
+		head := make([]string, 0, len(big)+1+len(c.lines))
+		for _, l := range big {
+			head = append(head, look.Text.Render(l))
+		}
+		c.lines = append(append(head, ""), c.lines...)
 	}
 	c.add("")
 
-	s := catalog.Sanitize
 	c.field("Scan", fmt.Sprintf("%s · %s", e.checked.In(london).Format("15:04:05"), fieldText(e.input)))
 	gtin := "GTIN " + r.GTIN
 	if r.Batch != "" {
 		gtin += " · batch " + s(r.Batch)
 	}
-	d := r.Declaration
 	if d == nil {
 		c.field("Product", gtin)
 		c.field("Facts", "none: no verified statement of compliance for this product in the catalog")
@@ -104,27 +139,78 @@ func (m *Till) cardLines(w, h int) []string {
 	for _, n := range r.Notices {
 		c.field("Notice", noticeWords(n))
 	}
-	records := productRecords(r)
-	if len(records) > 0 {
+	if listed {
 		c.add("")
 		c.add(st.PaneTitle.Render(recordsTitle(len(records))))
 		for _, l := range records {
 			c.hang(l.render(st), 2, 4)
 		}
 	}
+	others := len(r.Findings) - len(why)
 	c.add("")
-	c.add(st.PaneTitle.Render(fmt.Sprintf("Findings (%d)", len(r.Findings))))
-	if len(r.Findings) == 0 {
+	switch {
+	case len(r.Findings) == 0:
+		c.add(st.PaneTitle.Render("Findings (0)"))
 		c.add(st.Dim.Render("  none: every rule passed"))
+	case others == 0:
+		c.add(st.Dim.Render(fmt.Sprintf("Findings (%d): all under Why", len(r.Findings))))
+	case len(why) == 0:
+		c.add(st.PaneTitle.Render(fmt.Sprintf("Findings (%d)", len(r.Findings))))
+	default:
+		c.add(st.PaneTitle.Render(fmt.Sprintf("Other findings (%d of %d)", others, len(r.Findings))))
 	}
 	for _, f := range r.Findings {
-		c.add(findingLines(st, r, f, len(records) > 0, c.w)...)
-	}
-	if notes := shopperNotes(r); len(notes) > 0 {
-		c.add("")
-		c.field("Tell shopper", strings.Join(notes, " "))
+		if !isReason(r, f) {
+			c.add(findingLines(st, r, f, listed, c.w)...)
+		}
 	}
 	return c.lines
+}
+
+// cardState says where the scan on the card stands: waiting for F2, being
+// read, acknowledged, or opened from the history.
+func (m *Till) cardState(c *cardWriter, e *entry) {
+	st := c.st
+	word := "scan"
+	if e.result != nil {
+		word = st.Verdicts[e.result.Verdict].Word
+	}
+	switch {
+	case m.hold == e:
+		look := st.Verdicts[e.result.Verdict]
+		prompt, after := "Press F2 to acknowledge this STOP", " — scans made meanwhile wait in the queue"
+		if e.result.Verdict == catalog.Check {
+			prompt, after = "Press F2 to acknowledge this CHECK", " once checked — scans made meanwhile wait"
+		}
+		c.add(look.Tag.Render(prompt) + st.Dim.Render(after))
+	case m.reading == e:
+		c.add(st.Waiting.Render("Scans made meanwhile wait while this is read") + st.Dim.Render(" — F2 to go on now"))
+	case !e.acked.IsZero():
+		c.add(st.Dim.Render(word + " acknowledged at " + e.acked.In(london).Format("15:04:05")))
+	}
+	if m.opened && m.current == e {
+		c.add(st.Waiting.Render("Opened from the history") + st.Dim.Render(" — Esc goes back to the latest scan"))
+	}
+}
+
+// reasons are the findings that make the verdict what it is, for the
+// head of the card: every STOP and CHECK that counts, and the CAUTIONs of
+// a CAUTION.
+func reasons(r *catalog.Result) []catalog.Finding {
+	var out []catalog.Finding
+	for _, f := range r.Findings {
+		if isReason(r, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func isReason(r *catalog.Result, f catalog.Finding) bool {
+	if f.Excepted {
+		return false
+	}
+	return f.Verdict == catalog.Stop || f.Verdict == catalog.Check || f.Verdict == catalog.Caution && r.Verdict == catalog.Caution
 }
 
 // cardWriter collects the card's lines.

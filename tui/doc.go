@@ -18,11 +18,25 @@
 // scans are never lost, merged, split or reordered, however fast they
 // come, and Update never waits on the catalog, the printer or the disk.
 //
-// A STOP stays on screen until staff acknowledge it (F2); scans made
-// meanwhile wait in the queue and are judged, in order, after it. The
-// due-diligence log (catalog.DueDiligenceLog) gets a line for every
-// check and every acknowledgement, written and synced by a goroutine of
-// its own in the order Update hands them over.
+// Nothing slips past. A STOP or a CHECK stays on screen until staff
+// acknowledge it (F2); scans made meanwhile wait in the queue and are
+// judged, in order, after it, each STOP and CHECK among them held in its
+// turn. A CAUTION with scans waiting behind it stays for the time it
+// takes to read its reasons and what to tell the shopper (readTime), or
+// until the next scan or F2. The due-diligence log
+// (catalog.DueDiligenceLog) gets a line for every check and every
+// acknowledgement, written and synced by a goroutine of its own in the
+// order Update hands them over.
+//
+// The card puts first what staff act on — the verdict, what to do, the
+// staff text of every reason, what to tell the shopper — so that it is on
+// screen unscrolled from 80x24 up; the facts follow and PgUp/PgDn scroll
+// them. Below 120 columns the history is a line under the card, and F3
+// shows it as a pane; ↑/↓ choose any row and Enter opens its card.
+//
+// Colours are chosen per colour profile (StylesFor), from the profile
+// Bubble Tea detects: left to the renderer to downsample, the truecolor
+// red of a STOP becomes an orange on a 256-colour terminal.
 //
 // View is cheap: the verdict card, the history and the status lines are
 // rendered when what they show changes, and a frame only joins them to

@@ -137,6 +137,10 @@ func TestEscapesCannotChangeTerminal(t *testing.T) {
 	m.current = m.history[0]
 	m.staleBody = true
 	text := checkTerminalSafe(t, m.View().Content, 200, 60)
+	for range 3 { // the card goes on below
+		drive(m, tea.KeyPressMsg{Code: tea.KeyPgDown})
+		text += checkTerminalSafe(t, m.View().Content, 200, 60)
+	}
 	for _, want := range []string{"Brand�", "Model�", "staff�", "�drow", "evil�ku", "why�", "foreign�", "withdrawn�"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("screen lacks %q (the text itself, neutralised)", want)

@@ -18,7 +18,7 @@ func TestKeyHelp(t *testing.T) {
 		list   []KeyHelp
 		want   []KeyHelp // lines that must be there, as written
 	}{
-		{"till", DefaultKeyMap(), TillKeys(), []KeyHelp{{"F2", "acknowledge STOP"}, {"F10, Ctrl+C", "quit"}, {"Ctrl+↑/↓, Shift+↑/↓", "scroll card"}}},
+		{"till", DefaultKeyMap(), TillKeys(), []KeyHelp{{"F2", "acknowledge STOP/CHECK"}, {"F3", "history pane"}, {"F10, Ctrl+C", "quit"}, {"PgUp/PgDn, Ctrl+↑/↓, Shift+↑/↓", "scroll card"}, {"↑/↓", "choose a scan"}, {"Enter", "open its card"}, {"Esc", "clear scan field, or back"}}},
 		{"kiosk", DefaultKioskKeyMap(), KioskKeys(), []KeyHelp{{"F12", "staff"}, {"PgDn", "page down"}}},
 		{"labels", DefaultLabelsKeyMap(), LabelsKeys(), []KeyHelp{{"F4, Ctrl+D", "remove last"}, {"↑/↓", "choose"}}},
 	}

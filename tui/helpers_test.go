@@ -93,9 +93,11 @@ func demoConfig(t testing.TB) TillConfig {
 	}
 }
 
-// newTill starts a till of w x h cells.
+// newTill starts a till of w x h cells. Its CAUTIONs' reading timers
+// never fire by themselves: a test sends readMsg when it wants.
 func newTill(cfg TillConfig, w, h int) *Till {
 	m := NewTill(cfg)
+	m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -136,8 +138,17 @@ func drive(m *Till, msg tea.Msg) {
 	for len(queue) > 0 {
 		msg, queue = queue[0], queue[1:]
 		_, cmd := m.Update(msg)
-		if cmd != nil {
-			if out := cmd(); out != nil {
+		cmds := []tea.Cmd{cmd}
+		for len(cmds) > 0 {
+			cmd, cmds = cmds[0], cmds[1:]
+			if cmd == nil {
+				continue
+			}
+			switch out := cmd().(type) {
+			case nil:
+			case tea.BatchMsg:
+				cmds = append(cmds, out...)
+			default:
 				queue = append(queue, out)
 			}
 		}

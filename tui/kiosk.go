@@ -314,6 +314,11 @@ func (m *Kiosk) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.staleBody, m.stalePreview = true, true
+	case tea.ColorProfileMsg:
+		// Colours chosen for the terminal, as the till's: a STOP is red
+		// on a 256- or 16-colour screen too, not downsampled to orange.
+		m.styles = StylesFor(msg.Profile)
+		m.staleBody, m.stalePreview = true, true
 	case tea.KeyPressMsg:
 		return m, m.keyPress(msg)
 	case tea.PasteMsg:

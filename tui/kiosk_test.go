@@ -703,6 +703,105 @@ func TestKioskWithCamera(t *testing.T) {
 	}
 }
 
+// TestKioskDemoClip plays the demo clip the README names
+// (scan/testdata/demo.mjpeg) to the kiosk through a real camera, as
+// `smartcheck kiosk --camera scan/testdata/demo.mjpeg` does: an EAN-13;
+// an EAN-13 beside a QR code of a web page, where the product code must
+// win; the QR code alone, which the shopper is told is a web link.
+func TestKioskDemoClip(t *testing.T) {
+	cam := scan.StartCamera(scan.CameraConfig{
+		Open: func() (scan.Source, error) {
+			// 10 fps: each scene is 5 frames; a busy machine may skip
+			// one and still decode three in a row.
+			return scan.OpenCamera("../scan/testdata/demo.mjpeg", scan.CameraOptions{FPS: 10, Once: true})
+		},
+		Confirm: 3,
+	})
+	defer cam.Close()
+	cfg, clock := demoKioskConfig(t)
+	cfg.Camera, cfg.CameraSpec = cam, "../scan/testdata/demo.mjpeg"
+	k := newKiosk(cfg, clock, 120, 40)
+	var codes, screens []string
+	for queue := runCmd(k.Init()); len(queue) > 0; {
+		msg := queue[0]
+		_, cmd := k.Update(msg)
+		queue = append(queue[1:], runCmd(cmd)...)
+		switch msg := msg.(type) {
+		case cameraMsg:
+			if msg.e.Kind == scan.CameraCode {
+				codes = append(codes, msg.e.Code.Format+" "+msg.e.Code.Text)
+			}
+		case lookupMsg:
+			screens = append(screens, strings.Join(strings.Fields(kscreen(t, k)), " "))
+		}
+	}
+	want := []string{
+		"EAN_13 9780764544200",
+		"EAN_13 9780596008574",
+		"QR_CODE http://arnaud.sahuguet.com/graffiti/test.php?ll=-74.00309961503218,40.74102573163046,0",
+	}
+	if !slices.Equal(codes, want) {
+		t.Fatalf("the camera reported %q, want %q", codes, want)
+	}
+	if len(screens) != len(want) {
+		t.Fatalf("%d answers on the screen, want %d", len(screens), len(want))
+	}
+	for i, s := range screens {
+		// The words wrap beside the camera panel: the first line of them.
+		web := strings.Contains(s, "That code is a web link, not a product barcode")
+		unreadable := strings.Contains(s, unreadableBarcode)
+		switch {
+		case i < 2 && (web || unreadable || !strings.Contains(s, "Barcode 0"+strings.TrimPrefix(want[i], "EAN_13 "))):
+			t.Errorf("after %s the screen does not show the product:\n%s", want[i], s)
+		case i == 2 && !web:
+			t.Errorf("after the QR code alone the screen does not say it is a web link:\n%s", s)
+		}
+	}
+}
+
+// TestKioskStaffSeesHugeFrame: a photo in the camera's directory that
+// declares 60000x60000 16-bit pixels is skipped unread, the photo after
+// it is judged, and the staff screen says which photo was skipped and
+// why.
+func TestKioskStaffSeesHugeFrame(t *testing.T) {
+	dir := t.TempDir()
+	huge, err := os.ReadFile("../scan/testdata/huge-16bit-60000x60000.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "1-huge.png"), huge, 0o644)
+	clip, err := os.ReadFile("../scan/testdata/demo.mjpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, err := scan.NewMJPEGReader(bytes.NewReader(clip)).Next() // an EAN-13
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "2-book.jpg"), frame, 0o644)
+	cam := scan.StartCamera(scan.CameraConfig{
+		Open:    func() (scan.Source, error) { return scan.OpenCamera(dir, scan.CameraOptions{FPS: 30, Once: true}) },
+		Confirm: 3,
+	})
+	defer cam.Close()
+	cfg, clock := demoKioskConfig(t)
+	cfg.Camera, cfg.CameraSpec = cam, dir
+	k := newKiosk(cfg, clock, 120, 40)
+	for _, msg := range runCmd(k.Init()) {
+		k.send(msg)
+	}
+	if s := strings.Join(strings.Fields(kscreen(t, k)), " "); !strings.Contains(s, "Barcode 09780764544200") {
+		t.Errorf("the photo after the huge one was not judged:\n%s", s)
+	}
+	k.send(tea.KeyPressMsg{Code: tea.KeyF12})
+	s := strings.Join(strings.Fields(kscreen(t, k)), " ")
+	for _, w := range []string{"1 bad", "1-huge.png: image too large to decode: 60000×60000 pixels"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("the staff screen does not say %q:\n%s", w, s)
+		}
+	}
+}
+
 // TestKioskCameraQuiet: a camera that sends no picture — one that does
 // not start, or whose frames cannot be read — is not left saying
 // "Starting the camera…": after cameraQuiet the shopper is told to use
@@ -757,6 +856,10 @@ func TestUnreadableWords(t *testing.T) {
 		{"Digital Link, short form", "https://example.com/gtin/0952000000001", unreadableBarcode},
 		{"web page", "https://www.example.com/offers", unreadableWebLink},
 		{"web page from a QR code, AIM", "]Q1http://shop.example/p?id=7", unreadableWebLink},
+		{"web page with a date in its path", "]Q1https://news.example/2026/01/offers", unreadableWebLink},
+		{"web page with 01 in its query", "https://shop.example/p?x=/01/09520000000012", unreadableWebLink},
+		{"Digital Link with a path prefix, bad check digit", "]Q1https://shop.example/dl/01/9520000000012/10/AB", unreadableBarcode},
+		{"Digital Link, key after a date", "https://shop.example/2026/01/01/09520000000012", unreadableBarcode},
 		{"www", "WWW.EXAMPLE.COM", unreadableWebLink},
 		{"text", "HELLO WORLD", unreadableText},
 		{"Wi-Fi QR code", "]Q1WIFI:S:shop;T:WPA;P:secret;;", unreadableText},

@@ -502,8 +502,9 @@ func unreadableWords(input string) string {
 	switch {
 	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "www."):
 		// A GS1 Digital Link names a GTIN in its path; one that does
-		// not parse was misread or is damaged.
-		if strings.Contains(lower, "/01/") || strings.Contains(lower, "/gtin/") {
+		// not parse was misread or is damaged. Any other page is a web
+		// link, "/2024/01/sale" included.
+		if digitalLinkKey(lower, "/01/") || digitalLinkKey(lower, "/gtin/") {
 			return unreadableBarcode
 		}
 		return unreadableWebLink
@@ -515,6 +516,29 @@ func unreadableWords(input string) string {
 		return unreadableBarcode
 	}
 	return unreadableText
+}
+
+// digitalLinkKey reports whether the path of the URL u holds seg (the
+// GTIN's AI, "/01/") followed by the digits of a GTIN, 8 to 14 of them,
+// as a GS1 Digital Link does.
+func digitalLinkKey(u, seg string) bool {
+	if q := strings.IndexAny(u, "?#"); q >= 0 {
+		u = u[:q]
+	}
+	for rest := u; ; {
+		i := strings.Index(rest, seg)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(seg)-1:] // keep the slash: "/01/01/…" holds two
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if d := n - 1; d >= 8 && d <= 14 && (n == len(rest) || rest[n] == '/') {
+			return true
+		}
+	}
 }
 
 // shopperSupport is the support end for shoppers.

@@ -53,17 +53,17 @@ func TestCardRecords(t *testing.T) {
 			m = newTill(demoConfig(t), 80, 24)
 			scanAll(m, tt.code)
 			first := screen(t, m)
-			if !strings.Contains(first, "more lines: Ctrl+↓") {
+			if !strings.Contains(first, "more lines: PgDn") {
 				t.Fatalf("80x24: the card does not say it goes on:\n%s", first)
 			}
 			var seen []string
 			for range 10 {
 				seen = append(seen, cardText(screen(t, m)))
-				drive(m, tea.KeyPressMsg{Code: tea.KeyDown, Mod: tea.ModCtrl})
+				drive(m, tea.KeyPressMsg{Code: tea.KeyPgDown})
 			}
 			last := screen(t, m)
 			golden(t, "screen-records-"+tt.name+"-80x24.txt", first+"\n"+last)
-			if strings.Contains(last, "more lines: Ctrl+↓") {
+			if strings.Contains(last, "more lines: PgDn") {
 				t.Errorf("80x24: ten pages did not reach the end of the card:\n%s", last)
 			}
 			all := flat(strings.Join(seen, "\n"))
@@ -77,7 +77,7 @@ func TestCardRecords(t *testing.T) {
 					t.Errorf("80x24: line wider than the screen: %q", l)
 				}
 			}
-			// Ctrl+↑ goes back to the top; a new scan starts there too.
+			// Ctrl+↑ (as PgUp) goes back to the top.
 			for range 10 {
 				drive(m, tea.KeyPressMsg{Code: tea.KeyUp, Mod: tea.ModCtrl})
 			}

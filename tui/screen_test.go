@@ -2,6 +2,8 @@ package tui
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,8 +13,10 @@ import (
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
 
-// TestScreens compares what a person sees on a 200x60 terminal with
-// golden files: one screen per verdict and per banner.
+// TestScreens compares what a person sees on 200x60, 100x30 and 80x24
+// terminals with golden files: one screen per verdict and per banner. At
+// every size the head of the card is on screen without scrolling: the
+// verdict, the staff text of each reason and what to tell the shopper.
 func TestScreens(t *testing.T) {
 	untrusted := errors.New(`catalog /srv/catalog refused (signature check failed), nothing in it is shown as fact: checkpoint signature by demo-publisher does not verify: the checkpoint was altered or forged`)
 	tests := []struct {
@@ -47,31 +51,94 @@ func TestScreens(t *testing.T) {
 		}, scans: []string{"(01)09520000000011(10)B2402"}, want: []string{"UNTRUSTED CATALOG", "catalog-untrusted", "R0a", "altered or forged", "? CHECK"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := demoConfig(t)
-			if tt.config != nil {
-				tt.config(&cfg)
+		for _, size := range [][2]int{{200, 60}, {100, 30}, {80, 24}} {
+			w, h := size[0], size[1]
+			name := tt.name
+			if w != 200 {
+				name += fmt.Sprintf("-%dx%d", w, h)
 			}
-			m := newTill(cfg, 200, 60)
-			scanAll(m, tt.scans...)
-			for _, msg := range tt.after {
-				drive(m, msg)
-			}
-			got := screen(t, m)
-			golden(t, "screen-"+tt.name+".txt", got)
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("screen lacks %q", w)
+			t.Run(name, func(t *testing.T) {
+				cfg := demoConfig(t)
+				if tt.config != nil {
+					tt.config(&cfg)
 				}
-			}
-			if n := strings.Count(got, "\n"); n != 60 {
-				t.Errorf("screen has %d lines, want 60", n)
-			}
-		})
+				m := newTill(cfg, w, h)
+				scanAll(m, tt.scans...)
+				for _, msg := range tt.after {
+					drive(m, msg)
+				}
+				got := screen(t, m)
+				golden(t, "screen-"+name+".txt", got)
+				if w == 200 {
+					for _, w := range tt.want {
+						if !strings.Contains(got, w) {
+							t.Errorf("screen lacks %q", w)
+						}
+					}
+				}
+				if n := strings.Count(got, "\n"); n != h {
+					t.Errorf("screen has %d lines, want %d", n, h)
+				}
+				checkHead(t, m, got)
+			})
+		}
 	}
 }
 
-// TestHistoryScroll pages through a history longer than the screen.
+// checkHead fails unless the screen shows the card's head whole: the
+// verdict word, the staff text of every reason, and what to tell the
+// shopper.
+func checkHead(t *testing.T, m *Till, got string) {
+	t.Helper()
+	e := m.current
+	if e == nil || e.result == nil {
+		return
+	}
+	r := e.result
+	card := flat(cardText(got))
+	want := []string{m.styles.Verdicts[r.Verdict].Symbol + " " + m.styles.Verdicts[r.Verdict].Word}
+	listed := len(productRecords(r)) > 0
+	for _, f := range reasons(r) {
+		want = append(want, staffText(r, f, listed))
+	}
+	if notes := shopperNotes(r); len(notes) > 0 {
+		want = append(want, "Tell shopper "+strings.Join(notes, " "))
+	}
+	for _, w := range want {
+		if w = strings.Join(strings.Fields(w), " "); !strings.Contains(card, w) {
+			t.Errorf("%dx%d: the card's head lacks %q:\n%s", m.width, m.height, w, got)
+		}
+	}
+}
+
+// TestHeadAtEverySize judges every code of data/demo/expected.txt on an
+// 80x24 and a 100x30 screen: each card's head is on screen, unscrolled.
+func TestHeadAtEverySize(t *testing.T) {
+	data, err := os.ReadFile("../data/demo/expected.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		code, _, ok := strings.Cut(line, " | ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n++
+		for _, size := range [][2]int{{80, 24}, {100, 30}} {
+			m := newTill(demoConfig(t), size[0], size[1])
+			scanAll(m, code)
+			checkHead(t, m, screen(t, m))
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d codes in expected.txt", n)
+	}
+}
+
+// TestHistoryScroll walks with ↓ through a history longer than the
+// screen: the chosen row is always on screen, every scan is shown, End
+// and Home go to the oldest and the newest.
 func TestHistoryScroll(t *testing.T) {
 	m := newTill(demoConfig(t), 200, 60)
 	var scans []string
@@ -92,17 +159,24 @@ func TestHistoryScroll(t *testing.T) {
 	if seen["#1"] {
 		t.Fatal("the oldest scan is on the first page")
 	}
-	for range 3 {
-		drive(m, tea.KeyPressMsg{Code: tea.KeyPgDown})
+	for i := range 90 {
+		drive(m, tea.KeyPressMsg{Code: tea.KeyDown})
+		if want := 90 - i; m.chosen != want-1 || !strings.Contains(screen(t, m), fmt.Sprintf("│ #%-4d", want)) {
+			t.Fatalf("after %d ↓, chosen %d, and #%d not on screen", i+1, m.chosen, want)
+		}
 		collect()
 	}
 	if len(seen) != 90 {
-		t.Errorf("paging showed %d distinct scans, want 90", len(seen))
+		t.Errorf("walking showed %d distinct scans, want 90", len(seen))
 	}
-	golden(t, "screen-history-oldest.txt", screen(t, m))
 	drive(m, tea.KeyPressMsg{Code: tea.KeyHome})
-	if !strings.Contains(screen(t, m), "#90 ") {
-		t.Error("Home does not show the newest scan")
+	if !strings.Contains(screen(t, m), "#90 ") || m.chosen != 89 {
+		t.Error("Home does not choose the newest scan")
+	}
+	drive(m, tea.KeyPressMsg{Code: tea.KeyEnd})
+	golden(t, "screen-history-oldest.txt", screen(t, m))
+	if m.chosen != 0 {
+		t.Error("End does not choose the oldest scan")
 	}
 }
 

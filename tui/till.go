@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -52,7 +53,7 @@ type entry struct {
 	code    scan.Code
 	err     error           // why the scan is not a product code
 	result  *catalog.Result // nil when err != nil
-	acked   time.Time       // when staff acknowledged a STOP
+	acked   time.Time       // when staff acknowledged a STOP or a CHECK
 
 	// The catalog that judged it, as the log names it; or why there was
 	// no trusted one.
@@ -86,12 +87,16 @@ type (
 	}
 	// logFailedMsg says the due-diligence log could not be written.
 	logFailedMsg struct{ err error }
+	// readMsg says the CAUTION of reading generation gen has been on
+	// screen long enough to read.
+	readMsg struct{ gen int }
 )
 
 // Till is the root model of the till screen: it owns the window size,
-// the mode (ready, or holding a STOP for acknowledgement) and the
-// shift's scans; the card, the history and the status lines are strings
-// it renders when they change.
+// the mode (ready; holding a STOP or a CHECK for acknowledgement; giving
+// a CAUTION time to be read; showing a scan chosen from the history) and
+// the shift's scans; the card, the history and the status lines are
+// strings it renders when they change.
 type Till struct {
 	cfg     TillConfig
 	styles  Styles
@@ -108,10 +113,21 @@ type Till struct {
 	seq     int       // number of the last scan read
 	queue   []pending // scans read and not yet looked up, in order
 	asking  int       // the scan whose lookup is in flight; 0 when none
-	hold    *entry    // a STOP waiting for acknowledgement
+	hold    *entry    // a STOP or CHECK waiting for acknowledgement
 	history []*entry  // every scan judged this shift, in order
 	current *entry    // the scan on the card
 	scroll  int       // history rows hidden above the first shown (0: newest first)
+
+	// A CAUTION judged while scans waited keeps them waiting until it
+	// has been on screen long enough to read (readTime), until the next
+	// scan is read, or until F2; readGen tells its timer from older ones.
+	reading *entry
+	readGen int
+	tick    func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests replace it
+
+	chosen  int  // the history row chosen with ↑/↓ (index into history); -1 none
+	opened  bool // the card shows a scan opened from the history, not the latest
+	toggled bool // F3: the history pane shown on a narrow screen (over the card), hidden on a wide one
 
 	// The card scrolls when it is longer than its pane: cardScroll
 	// lines are hidden above, at most cardMax (set when it is rendered).
@@ -120,6 +136,13 @@ type Till struct {
 	notice    string
 	noticeErr bool
 	logErr    string
+
+	prompt, cursor string // the scan field's, rendered; "" when the styles change
+
+	// The help line, and the width and mode it was fitted for.
+	footerText     string
+	footerW        int
+	footerChoosing bool
 
 	// Rendered parts, rebuilt when stale.
 	top, body, bottom                string
@@ -148,6 +171,8 @@ func NewTill(cfg TillConfig) *Till {
 		help:    help.New(),
 		session: newSession(cfg.Now()),
 		width:   80, height: 24,
+		chosen: -1,
+		tick:   tea.Tick,
 	}
 	if cfg.Sync != nil {
 		m.sync = NewBackgroundSync(*cfg.Sync, cfg.Now)
@@ -215,8 +240,28 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		wasWide := m.wide()
 		m.width, m.height = msg.Width, msg.Height
+		if m.wide() != wasWide {
+			// F3 means the opposite now: start from the card.
+			m.toggled = false
+		}
+		m.footerText = ""
 		m.invalidate()
+	case tea.ColorProfileMsg:
+		// Colours chosen for the terminal, not downsampled from truecolor.
+		m.styles = StylesFor(msg.Profile)
+		m.footerText, m.prompt, m.cursor = "", "", ""
+		for _, e := range m.history {
+			e.row = ""
+		}
+		m.invalidate()
+	case readMsg:
+		if msg.gen == m.readGen && m.reading != nil {
+			m.reading = nil
+			m.staleTop, m.staleBody, m.staleBottom = true, true, true
+			return m, m.next()
+		}
 	case tea.KeyPressMsg:
 		return m, m.keyPress(msg)
 	case tea.PasteMsg:
@@ -230,9 +275,9 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // not the lookup in flight: stale
 		}
 		m.asking = 0
-		m.judged(msg.e)
+		read := m.judged(msg.e)
 		m.swap() // between scans: the next is judged by the newest catalog
-		return m, m.next()
+		return m, tea.Batch(read, m.next())
 	case printedMsg:
 		if msg.err != nil {
 			m.setNotice(fmt.Sprintf("Receipt for scan #%d not printed: %v. Press F4 to try again.", msg.seq, msg.err), true)
@@ -250,39 +295,45 @@ func (m *Till) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Till) keyPress(k tea.KeyPressMsg) tea.Cmd {
 	if k.Text == "" || k.Mod&(tea.ModCtrl|tea.ModAlt|tea.ModMeta|tea.ModSuper|tea.ModHyper) != 0 {
 		// Not a printable key: it may be a command.
+		km := &m.keys
 		switch {
-		case key.Matches(k, m.keys.Quit):
+		case key.Matches(k, km.Quit):
 			return tea.Quit
-		case key.Matches(k, m.keys.Acknowledge):
+		case key.Matches(k, km.Acknowledge):
 			return m.acknowledge()
-		case key.Matches(k, m.keys.Print):
+		case key.Matches(k, km.History):
+			m.toggled = !m.toggled
+			m.staleBody, m.staleBottom = true, true
+			return nil
+		case key.Matches(k, km.Print):
 			return m.print()
-		case key.Matches(k, m.keys.Clear):
+		case key.Matches(k, km.Back) && m.wedge.text() == "":
+			m.back()
+			return nil
+		case key.Matches(k, km.Back):
 			m.wedge.clear()
 			return nil
-		case key.Matches(k, m.keys.CardUp):
+		case key.Matches(k, km.Open) && m.wedge.text() == "" && m.chosen >= 0:
+			// An empty scan is no scan: Enter opens the chosen row.
+			m.open()
+			return nil
+		case key.Matches(k, km.CardUp):
 			m.scrollCard(-1)
 			return nil
-		case key.Matches(k, m.keys.CardDown):
+		case key.Matches(k, km.CardDown):
 			m.scrollCard(1)
 			return nil
-		case key.Matches(k, m.keys.LineUp):
-			m.scrollBy(-1)
+		case key.Matches(k, km.Newer):
+			m.step(1)
 			return nil
-		case key.Matches(k, m.keys.LineDown):
-			m.scrollBy(1)
+		case key.Matches(k, km.Older):
+			m.step(-1)
 			return nil
-		case key.Matches(k, m.keys.PageUp):
-			m.scrollBy(-m.historyRows())
+		case key.Matches(k, km.Newest):
+			m.choose(len(m.history) - 1)
 			return nil
-		case key.Matches(k, m.keys.PageDown):
-			m.scrollBy(m.historyRows())
-			return nil
-		case key.Matches(k, m.keys.Newest):
-			m.scrollBy(-len(m.history))
-			return nil
-		case key.Matches(k, m.keys.Oldest):
-			m.scrollBy(len(m.history))
+		case key.Matches(k, km.Oldest):
+			m.choose(0)
 			return nil
 		}
 	}
@@ -294,16 +345,89 @@ func (m *Till) keyPress(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// enqueue numbers a scan and queues it for lookup.
+// step chooses the next newer (1) or older (-1) row of the history; with
+// none chosen yet, the newest.
+func (m *Till) step(dir int) {
+	if m.chosen < 0 {
+		m.choose(len(m.history) - 1)
+		return
+	}
+	m.choose(m.chosen + dir)
+}
+
+// choose makes row i of the history (0 the oldest) the chosen one, and
+// scrolls the history to show it.
+func (m *Till) choose(i int) {
+	n := len(m.history)
+	if n == 0 {
+		return
+	}
+	i = min(max(0, i), n-1)
+	m.chosen = i
+	// Rows are shown newest first: row i is at n-1-i.
+	pos, rows := n-1-i, m.historyRows()
+	if pos < m.scroll {
+		m.scroll = pos
+	} else if pos >= m.scroll+rows {
+		m.scroll = pos - rows + 1
+	}
+	m.staleBody, m.staleBottom = true, true
+}
+
+// open puts the chosen scan's card on screen.
+func (m *Till) open() {
+	m.current = m.history[m.chosen]
+	m.opened = m.current != m.latest()
+	m.cardScroll = 0
+	if !m.wide() {
+		m.toggled = false // from the history pane to the card
+	}
+	m.staleBody, m.staleBottom = true, true
+}
+
+// back leaves the history for the latest scan's card.
+func (m *Till) back() {
+	if m.chosen < 0 && !m.opened && !m.toggled {
+		return
+	}
+	m.chosen, m.scroll = -1, 0
+	if m.opened {
+		m.current, m.opened, m.cardScroll = m.latest(), false, 0
+	}
+	if !m.wide() {
+		m.toggled = false
+	}
+	m.staleBody, m.staleBottom = true, true
+}
+
+// latest is the scan the card shows unless staff opened another: the
+// one waiting for acknowledgement, or else the last judged.
+func (m *Till) latest() *entry {
+	switch {
+	case m.hold != nil:
+		return m.hold
+	case len(m.history) > 0:
+		return m.history[len(m.history)-1]
+	}
+	return nil
+}
+
+// enqueue numbers a scan and queues it for lookup. A scan read while a
+// CAUTION is being read is the next scan: the CAUTION has been seen.
 func (m *Till) enqueue(text string, ok bool) {
 	m.seq++
 	m.queue = append(m.queue, pending{seq: m.seq, text: text, ok: ok})
+	if m.reading != nil {
+		m.reading = nil
+		m.staleTop, m.staleBody = true, true
+	}
 }
 
 // next starts the lookup of the oldest queued scan, unless one is in
-// flight or a STOP waits for acknowledgement.
+// flight, a STOP or CHECK waits for acknowledgement, or a CAUTION is
+// being read.
 func (m *Till) next() tea.Cmd {
-	if m.asking != 0 || m.hold != nil || len(m.queue) == 0 {
+	if m.asking != 0 || m.hold != nil || m.reading != nil || len(m.queue) == 0 {
 		return nil
 	}
 	p := m.queue[0]
@@ -357,24 +481,61 @@ func untrustedResult(q catalog.Query, why error) *catalog.Result {
 }
 
 // judged takes in the result of a lookup: onto the card and the history,
-// into the due-diligence log, and, for a STOP, on hold.
-func (m *Till) judged(e *entry) {
+// into the due-diligence log; a STOP or a CHECK on hold; a CAUTION, when
+// scans wait behind it, on screen until it has been read: the command it
+// returns ends that.
+func (m *Till) judged(e *entry) tea.Cmd {
 	m.history = append(m.history, e)
 	m.current = e
 	m.scroll, m.cardScroll = 0, 0
+	m.chosen, m.opened = -1, false
+	if !m.wide() {
+		m.toggled = false // the verdict, not the history pane
+	}
 	m.notice = ""
+	var cmd tea.Cmd
 	rec := catalog.DueDiligenceRecord{Time: e.checked, Session: m.session, Seq: e.seq, Input: e.input}
 	if e.err != nil {
 		rec.Event, rec.Error = catalog.EventUnreadable, e.err.Error()
 	} else {
 		m.fillCheck(&rec, e)
 		rec.Event = catalog.EventCheck
-		if e.result.Verdict == catalog.Stop {
+		switch v := e.result.Verdict; {
+		case v == catalog.Stop || v == catalog.Check:
 			m.hold = e
+		case v == catalog.Caution && len(m.queue) > 0:
+			m.reading = e
+			m.readGen++
+			gen := m.readGen
+			cmd = m.tick(readTime(e.result), func(time.Time) tea.Msg { return readMsg{gen} })
 		}
 	}
 	m.record(rec)
 	m.staleTop, m.staleBody, m.staleBottom = true, true, true
+	return cmd
+}
+
+// Reading speed for readTime: 250 words a minute, about the speed of
+// silent reading, within bounds: long enough for the shortest fact to
+// register, short enough not to stall a queue for long (F2 goes on at
+// once, and so does the next scan).
+const (
+	perWord          = 240 * time.Millisecond
+	minRead, maxRead = 2 * time.Second, 12 * time.Second
+)
+
+// readTime is how long a CAUTION stays on screen before the scans that
+// waited behind it: the time to read its reasons and what to tell the
+// shopper.
+func readTime(r *catalog.Result) time.Duration {
+	n := 0
+	for _, f := range reasons(r) {
+		n += len(strings.Fields(f.Staff))
+	}
+	for _, s := range shopperNotes(r) {
+		n += len(strings.Fields(s))
+	}
+	return min(max(minRead, time.Duration(n)*perWord), maxRead)
 }
 
 func (m *Till) fillCheck(rec *catalog.DueDiligenceRecord, e *entry) {
@@ -396,11 +557,26 @@ func (m *Till) record(rec catalog.DueDiligenceRecord) {
 	}
 }
 
-// acknowledge releases a STOP on hold, records when it was
-// acknowledged, and lets the queued scans through.
+// acknowledge is F2. With a STOP or CHECK on hold it puts it back on the
+// card if staff had opened another scan; else it records when the STOP
+// or CHECK was acknowledged and lets the queued scans through. With a
+// CAUTION being read, it lets them through at once.
 func (m *Till) acknowledge() tea.Cmd {
 	e := m.hold
 	if e == nil {
+		if m.reading == nil {
+			return nil
+		}
+		m.reading = nil
+		m.staleTop, m.staleBody = true, true
+		return m.next()
+	}
+	if m.current != e || m.cardHidden() {
+		m.current, m.opened, m.chosen, m.cardScroll = e, false, -1, 0
+		if !m.wide() {
+			m.toggled = false
+		}
+		m.staleBody, m.staleBottom = true, true
 		return nil
 	}
 	e.acked = m.cfg.Now()
@@ -445,17 +621,11 @@ func (m *Till) setNotice(s string, isErr bool) {
 	m.staleBottom = true
 }
 
-func (m *Till) scrollBy(n int) {
-	limit := max(0, len(m.history)-m.historyRows())
-	s := min(max(0, m.scroll+n), limit)
-	if s != m.scroll {
-		m.scroll = s
-		m.staleBody = true
-	}
-}
-
 // scrollCard moves the card by half its pane, dir -1 up or 1 down.
 func (m *Till) scrollCard(dir int) {
+	if m.width >= minWidth && m.height >= minHeight {
+		m.render() // cardMax is set as the card is laid out
+	}
 	s := min(max(0, m.cardScroll+dir*max(1, (m.bodyH-2)/2)), m.cardMax)
 	if s != m.cardScroll {
 		m.cardScroll = s

@@ -126,6 +126,11 @@ func TestTillSwapsCatalogBetweenScans(t *testing.T) {
 	if m.cfg.Catalog != new || m.swapper.next != nil {
 		t.Fatal("the new catalog did not take effect after the lookup")
 	}
+	// Unknown to the old catalog, the product was a CHECK: acknowledged.
+	if m.hold == nil || m.hold.result.Verdict != catalog.Check {
+		t.Fatal("scan 1 is not a CHECK on hold")
+	}
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
 	if _, err := old.Record(0); err == nil {
 		t.Error("the replaced catalog was not closed")
 	}
@@ -142,8 +147,8 @@ func TestTillSwapsCatalogBetweenScans(t *testing.T) {
 	}
 	m.cfg.Log.Close()
 	recs := log.records()
-	if len(recs) != 2 || recs[0].Catalog.Size != 1500 || recs[1].Catalog.Size != 2500 {
-		t.Errorf("log names catalogs %+v, %+v; want sizes 1500 then 2500", recs[0].Catalog, recs[1].Catalog)
+	if len(recs) != 3 || recs[0].Catalog.Size != 1500 || recs[1].Event != catalog.EventAcknowledge || recs[2].Catalog.Size != 2500 {
+		t.Errorf("log %+v; want a check and its acknowledgement by the catalog of size 1500, then a check by 2500", recs)
 	}
 	if !strings.Contains(screen(t, m), "synthetic.smartcheck.example/uk · 2500 records") {
 		t.Errorf("status line does not name the new catalog:\n%s", screen(t, m))

@@ -63,8 +63,23 @@ func TestStopHoldsAndQueues(t *testing.T) {
 	if m.hold != nil {
 		t.Fatal("F2 did not acknowledge the STOP")
 	}
+	// Scan 3 is a CAUTION with scans behind it: they wait while it is
+	// read, until its timer (not an older one) fires.
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3}) || m.reading == nil || m.reading.seq != 3 {
+		t.Fatalf("history %v, reading %+v; want [1 2 3] and scan 3 being read", got, m.reading)
+	}
+	drive(m, readMsg{m.readGen - 1})
+	if len(m.history) != 3 {
+		t.Fatal("an older reading timer let the queue go")
+	}
+	drive(m, readMsg{m.readGen})
+	// Scan 4, a CAUTION too, is being read; F2 goes on at once.
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4}) || m.reading == nil || m.reading.seq != 4 {
+		t.Fatalf("history %v, reading %+v; want [1 2 3 4] and scan 4 being read", got, m.reading)
+	}
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
 	// "qQ yYnN!?" + GS was typed and ended by Enter: a (bad) scan too.
-	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+	if got := historySeqs(m); !slices.Equal(got, []int{1, 2, 3, 4, 5}) || m.reading != nil {
 		t.Fatalf("history %v, want [1 2 3 4 5]", got)
 	}
 	cfg.Log.Close()
@@ -87,7 +102,8 @@ func TestStopHoldsAndQueues(t *testing.T) {
 func TestOneLookupAtATime(t *testing.T) {
 	m := newTill(demoConfig(t), 200, 60)
 	var cmds []tea.Cmd
-	codes := []string{"9520000000011", "9520000000028", "9520000000035", "9520000001087", "9520000000219"}
+	// OK and NOT IN SCOPE: none holds the queue.
+	codes := []string{"9520000001087", "9520000000219", "9520000001209", "9520000001155", "9520000001063"}
 	for _, c := range codes {
 		for _, k := range keys(c) {
 			if _, cmd := m.Update(k); cmd != nil {
@@ -128,6 +144,9 @@ func TestNoPrintableShortcut(t *testing.T) {
 	scanAll(m, "9520000001018", "9520000000011", "9520000000028", "9520000000035", "9520000000042")
 	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
 	scanAll(m, "9520000001018")
+	for m.reading != nil { // the CAUTIONs, each read
+		drive(m, readMsg{m.readGen})
+	}
 	before := screen(t, m)
 	var typedText strings.Builder
 	for r := rune(0x20); r < 0x7F; r++ {
@@ -312,3 +331,215 @@ func TestTimeLeft(t *testing.T) {
 }
 
 func timeMonth(m int) time.Month { return time.Month(m) }
+
+// TestNothingSlipsPast scans a STOP, a CHECK, a CAUTION and an OK at
+// scanner speed, all queued before the first is judged: F2 shows the
+// CHECK, not the OK; the CHECK waits for its own F2; the CAUTION stays
+// for its reading time; and the log has both acknowledgements, each after
+// its check.
+func TestNothingSlipsPast(t *testing.T) {
+	log := &memLog{}
+	cfg := demoConfig(t)
+	cfg.Log = NewLogWriter(log)
+	m := newTill(cfg, 80, 24)
+	var waits []time.Duration
+	m.tick = func(d time.Duration, _ func(time.Time) tea.Msg) tea.Cmd {
+		waits = append(waits, d)
+		return nil
+	}
+	// Every key before any lookup ends: one command, the first lookup.
+	var first tea.Cmd
+	for _, s := range []string{"9520000001124", "9520000001216", "9520000000080", "9520000001087"} {
+		for _, k := range keys(s) {
+			if _, cmd := m.Update(k); cmd != nil {
+				first = cmd
+			}
+		}
+	}
+	drive(m, first())
+	onCard := func(verdict string, seq int) {
+		t.Helper()
+		got := screen(t, m)
+		if m.current == nil || m.current.seq != seq || !strings.Contains(got, verdict) {
+			t.Fatalf("want %s #%d on the card:\n%s", verdict, seq, got)
+		}
+		checkHead(t, m, got)
+	}
+	onCard("✗ STOP", 1)
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+	onCard("? CHECK", 2)
+	if len(m.history) != 2 || m.hold == nil {
+		t.Fatal("the CHECK is not held")
+	}
+	// The CHECK is not released by a new scan: it waits behind it.
+	scanAll(m, "9520000001209")
+	onCard("? CHECK", 2)
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+	onCard("! CAUTION", 3)
+	if m.reading == nil || len(waits) != 1 {
+		t.Fatalf("the CAUTION is not being read (%v)", waits)
+	}
+	if want := readTime(m.current.result); waits[0] != want || want < minRead {
+		t.Errorf("reading time %v, want %v", waits[0], want)
+	}
+	if !strings.Contains(screen(t, m), "being read: 2 scans waiting") {
+		t.Errorf("the scan line does not say scans wait for the CAUTION:\n%s", screen(t, m))
+	}
+	drive(m, readMsg{m.readGen})
+	onCard("✓ OK", 5)
+	cfg.Log.Close()
+	want := []string{
+		"check:1:09520000001124", "acknowledge:1:09520000001124",
+		"check:2:09520000001216", "acknowledge:2:09520000001216",
+		"check:3:09520000000080", "check:4:09520000001087", "check:5:09520000001209",
+	}
+	if got := events(log.records()); !slices.Equal(got, want) {
+		t.Errorf("log\n%q\nwant\n%q", got, want)
+	}
+	if ack := log.records()[3]; ack.Verdict != "CHECK" || ack.Catalog == nil {
+		t.Errorf("CHECK acknowledgement %+v", ack)
+	}
+}
+
+// TestReadTime: the reading time grows with the words, within bounds,
+// and a till has a timer for it (newTill replaces it in tests).
+func TestReadTime(t *testing.T) {
+	if NewTill(demoConfig(t)).tick == nil {
+		t.Fatal("a till has no timer for reading a CAUTION")
+	}
+	short := &catalog.Result{Verdict: catalog.Caution, Findings: []catalog.Finding{{Verdict: catalog.Caution, Staff: "Ends soon."}}}
+	long := &catalog.Result{Verdict: catalog.Caution, Findings: []catalog.Finding{{Verdict: catalog.Caution, Staff: strings.Repeat("word ", 20), Shopper: strings.Repeat("word ", 10)}}}
+	huge := &catalog.Result{Verdict: catalog.Caution, Findings: []catalog.Finding{{Verdict: catalog.Caution, Staff: strings.Repeat("word ", 500)}}}
+	if got := readTime(short); got != minRead {
+		t.Errorf("two words: %v, want the least, %v", got, minRead)
+	}
+	if got := readTime(long); got != 30*perWord {
+		t.Errorf("thirty words: %v, want %v", got, 30*perWord)
+	}
+	if got := readTime(huge); got != maxRead {
+		t.Errorf("500 words: %v, want the most, %v", got, maxRead)
+	}
+}
+
+// TestCautionEndsWithNextScan: a scan read while a CAUTION is being read
+// lets the queue go (staff moved on), and so does F2.
+func TestCautionEndsWithNextScan(t *testing.T) {
+	m := newTill(demoConfig(t), 80, 24)
+	scanAll(m, "9520000001018") // a STOP to queue behind
+	scanAll(m, "9520000000080", "9520000001087")
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+	if m.reading == nil || m.reading.seq != 2 {
+		t.Fatal("the CAUTION is not being read")
+	}
+	scanAll(m, "9520000001209")
+	if m.reading != nil || !slices.Equal(historySeqs(m), []int{1, 2, 3, 4}) {
+		t.Errorf("a new scan did not end the reading: history %v", historySeqs(m))
+	}
+	// Alone, a CAUTION holds nothing.
+	scanAll(m, "9520000000080")
+	if m.reading != nil {
+		t.Error("a CAUTION with nothing behind it is being read")
+	}
+}
+
+// TestOpenHistoryRow: ↑/↓ choose any row, Enter opens its full card,
+// Esc goes back; a held STOP comes back with F2 before F2 acknowledges
+// it; a new verdict always takes the card. At 80x24, F3 shows the
+// history pane in place of the card.
+func TestOpenHistoryRow(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			m := newTill(demoConfig(t), size[0], size[1])
+			scanAll(m, "9520000001216") // CHECK
+			drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+			scanAll(m, "9520000001087", "9520000000219", "9520000001018") // OK, NOT IN SCOPE, STOP
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})                 // no row chosen: nothing
+			if m.opened || m.current.seq != 4 {
+				t.Fatal("Enter with nothing chosen opened something")
+			}
+			for range 3 {
+				drive(m, tea.KeyPressMsg{Code: tea.KeyDown})
+			}
+			if m.chosen != 1 || !strings.Contains(screen(t, m), "Enter open") {
+				t.Fatalf("three ↓ chose row %d, want 1 (scan #2); footer:\n%s", m.chosen, screen(t, m))
+			}
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEnd})
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})
+			got := screen(t, m)
+			if m.current.seq != 1 || !strings.Contains(got, "Opened from the history") || !strings.Contains(got, "CHECK acknowledged at") {
+				t.Fatalf("Enter did not open scan #1's card:\n%s", got)
+			}
+			checkHead(t, m, got)
+			if !strings.Contains(got, "✗ STOP #4 waits: F2 shows it") {
+				t.Errorf("the held STOP is not named while another card is open:\n%s", got)
+			}
+			// F2 brings the STOP back; only a second F2 acknowledges it.
+			drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+			if m.hold == nil || m.current.seq != 4 || m.opened {
+				t.Fatal("F2 with another card open did not bring back the STOP")
+			}
+			drive(m, tea.KeyPressMsg{Code: tea.KeyF2})
+			if m.hold != nil {
+				t.Fatal("F2 did not acknowledge the STOP on the card")
+			}
+			// Open #2, then Esc: back to the latest.
+			drive(m, tea.KeyPressMsg{Code: tea.KeyDown})
+			drive(m, tea.KeyPressMsg{Code: tea.KeyDown})
+			drive(m, tea.KeyPressMsg{Code: tea.KeyDown})
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})
+			if m.current.seq != 2 {
+				t.Fatalf("opened #%d, want #2", m.current.seq)
+			}
+			// Esc with something typed clears the field, and stays.
+			drive(m, keyOf('9'))
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+			if m.wedge.text() != "" || m.current.seq != 2 {
+				t.Fatal("Esc with a typed field did not just clear it")
+			}
+			drive(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+			if m.current.seq != 4 || m.opened || m.chosen != -1 {
+				t.Fatalf("Esc went back to #%d, want #4", m.current.seq)
+			}
+			// F3: on a narrow screen the pane replaces the card; a new
+			// verdict takes the screen back.
+			drive(m, tea.KeyPressMsg{Code: tea.KeyF3})
+			got = screen(t, m)
+			pane := strings.Contains(got, "Shift history · 4 scans")
+			if wide := size[0] >= wideW; pane == wide || strings.Contains(got, "Scan          ") != wide {
+				t.Fatalf("F3 at %dx%d: history pane %v:\n%s", size[0], size[1], pane, got)
+			}
+			scanAll(m, "9520000001124")
+			got = screen(t, m)
+			if !strings.Contains(got, "Press F2 to acknowledge this STOP") {
+				t.Errorf("a new STOP is not on screen after F3:\n%s", got)
+			}
+			checkHead(t, m, got)
+		})
+	}
+}
+
+// TestResizeShowsTheCard: a history pane hidden with F3 on a wide screen
+// does not become a pane over the card when the screen narrows.
+func TestResizeShowsTheCard(t *testing.T) {
+	m := newTill(demoConfig(t), 200, 60)
+	scanAll(m, "9520000001018")
+	drive(m, tea.KeyPressMsg{Code: tea.KeyF3})
+	drive(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	got := screen(t, m)
+	if !strings.Contains(got, "Press F2 to acknowledge this STOP") || strings.Contains(got, "Shift history") {
+		t.Errorf("after F3 and a resize the STOP card is not on screen:\n%s", got)
+	}
+	checkHead(t, m, got)
+}
+
+// TestOpenUnreadableRow: an unreadable scan's row opens its card too.
+func TestOpenUnreadableRow(t *testing.T) {
+	m := newTill(demoConfig(t), 80, 24)
+	scanAll(m, "9520000000012", "9520000001087")
+	drive(m, tea.KeyPressMsg{Code: tea.KeyEnd})
+	drive(m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	got := screen(t, m)
+	if !strings.Contains(got, "NOT A PRODUCT CODE") || !strings.Contains(got, "Opened from the history") || !strings.Contains(got, "check digit") {
+		t.Errorf("the unreadable scan's card is not open:\n%s", got)
+	}
+}

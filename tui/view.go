@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -56,7 +57,7 @@ func (m *Till) tinyView() string {
 		}
 	}
 	if m.hold != nil {
-		lines = append(lines, "STOP: F2 to acknowledge")
+		lines = append(lines, fmt.Sprintf("%s #%d: F2 to acknowledge", st.Verdicts[m.hold.result.Verdict].Word, m.hold.seq))
 	}
 	for i, l := range lines {
 		lines[i] = clip(l, max(1, m.width))
@@ -88,6 +89,10 @@ func (m *Till) render() {
 	}
 }
 
+// On a screen shorter than shortH lines each banner takes one line, so
+// that the card's head fits below.
+const shortH = 30
+
 func (m *Till) renderTop() string {
 	st := &m.styles
 	s := catalog.Sanitize
@@ -105,7 +110,12 @@ func (m *Till) renderTop() string {
 	}
 	lines := []string{clip(st.Title.Render("smartcheck till")+"  "+st.Status.Render(status), m.width)}
 	banner := func(style lipgloss.Style, text string) {
-		lines = append(lines, style.Width(m.width).Render(s(text)))
+		text = s(text)
+		if m.height < shortH {
+			// One line each: the card's reasons say the rest.
+			text = ansi.Truncate(text, m.width-2, "…")
+		}
+		lines = append(lines, style.Width(m.width).Render(text))
 	}
 	if m.sync != nil {
 		style := st.Status
@@ -136,7 +146,11 @@ func (m *Till) renderTop() string {
 // inputLine is the scan field and what waits.
 func (m *Till) inputLine() string {
 	st := &m.styles
-	left := st.Prompt.Render("Scan ▸ ") + st.Field.Render(fieldText(m.wedge.text())) + st.Cursor.Render(" ")
+	if m.prompt == "" {
+		// The same every frame: rendered once for the styles.
+		m.prompt, m.cursor = st.Prompt.Render("Scan ▸ "), st.Cursor.Render(" ")
+	}
+	left := m.prompt + st.Field.Render(fieldText(m.wedge.text())) + m.cursor
 	var right string
 	waiting := len(m.queue)
 	if m.asking != 0 {
@@ -144,10 +158,17 @@ func (m *Till) inputLine() string {
 	}
 	switch {
 	case m.hold != nil:
-		right = st.Verdicts[catalog.Stop].Tag.Render(fmt.Sprintf("✗ STOP #%d on screen: F2 to acknowledge", m.hold.seq))
+		look := st.Verdicts[m.hold.result.Verdict]
+		what := fmt.Sprintf("%s %s #%d on screen: F2 to acknowledge", look.Symbol, look.Word, m.hold.seq)
+		if m.current != m.hold || m.cardHidden() {
+			what = fmt.Sprintf("%s %s #%d waits: F2 shows it", look.Symbol, look.Word, m.hold.seq)
+		}
+		right = look.Tag.Render(what)
 		if waiting > 0 {
 			right += " " + st.Waiting.Render(fmt.Sprintf("%d %s waiting", waiting, plural(waiting, "scan", "scans")))
 		}
+	case m.reading != nil:
+		right = st.Waiting.Render(fmt.Sprintf("! CAUTION #%d being read: %d %s waiting · F2 to go on", m.reading.seq, waiting, plural(waiting, "scan", "scans")))
 	case waiting > 1:
 		right = st.Waiting.Render(fmt.Sprintf("%d scans waiting", waiting))
 	}
@@ -169,35 +190,72 @@ func fieldText(s string) string {
 	return s
 }
 
+// Below wideW columns the card takes the whole width, with a one-line
+// history strip under it; F3 shows the history pane in its place. From
+// wideW the history pane is beside the card, and F3 hides it.
+const wideW = 120
+
+func (m *Till) wide() bool { return m.width >= wideW }
+
+// historyPane says whether the history is shown as a pane.
+func (m *Till) historyPane() bool { return m.wide() != m.toggled }
+
+// cardHidden says whether the history pane is shown over the card.
+func (m *Till) cardHidden() bool { return !m.wide() && m.toggled }
+
 func (m *Till) renderBody() string {
-	histW := 0
+	h := m.bodyH
 	switch {
-	case m.width >= 120:
-		histW = min(72, m.width*2/5)
-	case m.width >= 60:
-		histW = m.width * 2 / 5
-	}
-	cardW := m.width - histW
-	card := m.pane(m.cardWindow(m.cardLines(cardW-4, m.bodyH-2), m.bodyH-2), cardW, m.bodyH, m.cardBorder())
-	if histW == 0 {
-		return strings.Join(card, "\n")
-	}
-	hist := m.pane(m.historyLines(histW-4, m.bodyH-2), histW, m.bodyH, m.styles.Dim)
-	var b strings.Builder
-	for i := range card {
-		if i > 0 {
-			b.WriteByte('\n')
+	case m.cardHidden():
+		return strings.Join(m.historyBox(m.width, h), "\n")
+	case m.historyPane():
+		histW := min(72, m.width*2/5)
+		card := m.cardPane(m.width-histW, h)
+		hist := m.historyBox(histW, h)
+		var b strings.Builder
+		for i := range card {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(card[i])
+			b.WriteString(hist[i])
 		}
-		b.WriteString(card[i])
-		b.WriteString(hist[i])
+		return b.String()
+	case h < 4:
+		return strings.Join(m.cardPane(m.width, h), "\n")
 	}
-	return b.String()
+	return strings.Join(m.cardPane(m.width, h-1), "\n") + "\n" + m.historyStrip(m.width)
+}
+
+// historyBox is the history in a pane of w x h cells. Its lines come
+// fitted to the pane: measuring each again would cost a scan's frame as
+// much as the rest of the history.
+func (m *Till) historyBox(w, h int) []string {
+	lines := m.historyLines(w-4, h-2)
+	if len(lines) > h-2 {
+		lines = lines[:h-2]
+	}
+	side := m.styles.Dim.Render("│")
+	out := make([]string, 0, h)
+	out = append(out, m.styles.Dim.Render("╭"+strings.Repeat("─", w-2)+"╮"))
+	for _, l := range lines {
+		out = append(out, side+" "+l+" "+side)
+	}
+	for len(out) < h-1 {
+		out = append(out, side+strings.Repeat(" ", w-2)+side)
+	}
+	return append(out, m.styles.Dim.Render("╰"+strings.Repeat("─", w-2)+"╯"))
+}
+
+// cardPane is the card in a pane of w x h cells.
+func (m *Till) cardPane(w, h int) []string {
+	return m.pane(m.cardWindow(m.cardLines(w-4, h-2), h-2), w, h, m.cardBorder())
 }
 
 // cardWindow gives the lines of the card that fit its pane, h lines,
 // from the scroll position.
 func (m *Till) cardWindow(lines []string, h int) []string {
-	return scrollWindow(lines, h, &m.cardScroll, &m.cardMax, m.styles.Dim, "Ctrl+↑", "Ctrl+↓")
+	return scrollWindow(lines, h, &m.cardScroll, &m.cardMax, m.styles.Dim, "PgUp", "PgDn")
 }
 
 // scrollWindow gives the h lines of lines to show from *scroll, which it
@@ -282,8 +340,42 @@ func (m *Till) renderBottom() string {
 		}
 		notice = style.Render(catalog.Sanitize(m.notice))
 	}
-	m.help.SetWidth(m.width)
-	return clip(notice, m.width) + "\n" + clip(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+	return clip(notice, m.width) + "\n" + m.footer()
+}
+
+// footer is the help line: as many keys as fit the width, quitting and
+// acknowledging first, the others by what the screen is doing (see
+// KeyMap.footer), in the order of KeyMap.ShortHelp.
+func (m *Till) footer() string {
+	choosing := m.chosen >= 0
+	if m.footerText != "" && m.footerW == m.width && m.footerChoosing == choosing {
+		return m.footerText // fitting it renders the line several times
+	}
+	m.help.SetWidth(0)
+	want := map[string]bool{}
+	var shown []key.Binding
+	for _, b := range m.keys.footer(choosing) {
+		want[b.Help().Key] = true
+		try := inOrder(m.keys.ShortHelp(), want)
+		if lipgloss.Width(m.help.ShortHelpView(try)) > m.width {
+			delete(want, b.Help().Key)
+			continue
+		}
+		shown = try
+	}
+	m.footerText, m.footerW, m.footerChoosing = clip(m.help.ShortHelpView(shown), m.width), m.width, choosing
+	return m.footerText
+}
+
+// inOrder picks from bindings those whose help key is in want.
+func inOrder(bindings []key.Binding, want map[string]bool) []key.Binding {
+	var out []key.Binding
+	for _, b := range bindings {
+		if want[b.Help().Key] {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // historyRows is how many scans the history shows at once.

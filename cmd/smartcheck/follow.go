@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
+	"github.com/smartcheck-uk/smartcheck/serve"
 	"github.com/smartcheck-uk/smartcheck/tui"
 )
 
 // followFlags are --sync and --sync-every: a screen (the till, the kiosk)
-// that follows a published catalog in the background.
+// or the service (serve) that follows a published catalog in the background.
 type followFlags struct {
 	url    string
 	every  time.Duration
@@ -56,26 +57,43 @@ func (f *followFlags) check(fs *flag.FlagSet, cf *catalogFlags) error {
 // catalog is opened as the first was (against the last accepted
 // checkpoint).
 func (f *followFlags) config(cf catalogFlags) *tui.SyncConfig {
-	s := f.syncer
-	if s == nil {
+	if f.syncer == nil {
 		return nil
 	}
-	return &tui.SyncConfig{
-		Source: s.URL,
-		Every:  f.every,
-		Sync: func(ctx context.Context, installed *catalog.Catalog) (catalog.SyncResult, error) {
-			one := *s
-			one.Installed = installed
-			return one.Sync(ctx, time.Now())
-		},
-		Open: func() (*catalog.Catalog, error) {
-			o, err := cf.open(io.Discard)
-			if err != nil {
-				return nil, err
-			}
-			return o.Catalog, nil
-		},
+	sync, open := f.funcs(cf)
+	return &tui.SyncConfig{Source: f.syncer.URL, Every: f.every, Sync: sync, Open: open}
+}
+
+// follow is serve's background sync, or nil without --sync: the same
+// sync and open as a screen's.
+func (f *followFlags) follow(cf catalogFlags) *serve.Follow {
+	if f.syncer == nil {
+		return nil
 	}
+	sync, open := f.funcs(cf)
+	return &serve.Follow{Source: f.syncer.URL, Every: f.every, Sync: sync, Open: open}
+}
+
+// funcs are one background sync, which may extend the catalog in use,
+// and the opening of what it installed.
+func (f *followFlags) funcs(cf catalogFlags) (
+	sync func(context.Context, *catalog.Catalog) (catalog.SyncResult, error),
+	open func() (*catalog.Catalog, error),
+) {
+	s := f.syncer
+	sync = func(ctx context.Context, installed *catalog.Catalog) (catalog.SyncResult, error) {
+		one := *s
+		one.Installed = installed
+		return one.Sync(ctx, time.Now())
+	}
+	open = func() (*catalog.Catalog, error) {
+		o, err := cf.open(io.Discard)
+		if err != nil {
+			return nil, err
+		}
+		return o.Catalog, nil
+	}
+	return sync, open
 }
 
 // open opens the catalog the screen starts with. Its error is the reason

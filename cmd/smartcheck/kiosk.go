@@ -25,7 +25,12 @@ import (
 // Like the till, a catalog that cannot be opened or trusted does not stop
 // it: every scan then shows CHECK. A camera that is missing or goes away
 // does not stop it either: it is tried again every two seconds, the
-// scanner works meanwhile, and the staff screen says why. With --sync the
+// scanner works meanwhile, and the staff screen says why. --camera DIR
+// plays a directory of photos, each one scan (a still counts as --confirm
+// frames); scan/testdata/demo.mjpeg is a demo clip. When a frame holds a
+// product code and other codes (a QR code of a web page), the product code
+// is the scan. A frame whose pixels would take more than 64 MiB is skipped
+// unread, and the staff screen says so. With --sync the
 // kiosk follows the catalog published at URL as the till does, in the
 // background, into --catalog (default: the installed catalog's
 // directory), never falling back to the demo catalog; the staff screen
@@ -40,7 +45,7 @@ func (e *env) kiosk(args []string) error {
 	cf.register(fs)
 	var pf policyFlags
 	pf.register(fs)
-	camera := fs.String("camera", "", "camera: a V4L2 `device` such as /dev/video0, a directory of images, or an MJPEG file (default: none, scanner only)")
+	camera := fs.String("camera", "", "camera: a V4L2 `device` such as /dev/video0, a directory of photos (one scan each), or an MJPEG file (default: none, scanner only)")
 	size := fs.String("camera-size", "1280x720", "frame size to ask of a V4L2 camera, `WxH`")
 	format := fs.String("camera-format", "auto", "pixel format to ask of a V4L2 camera: auto (MJPEG if offered), mjpeg or yuyv")
 	fps := fs.Int("fps", 15, "frames a second to ask of the camera, or to play a directory or MJPEG file at")

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,32 +21,7 @@ import (
 func TestKioskSyncEndToEnd(t *testing.T) {
 	bin, dir, x := startE2E(t)
 	start := time.Now()
-	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
-	type published struct{ checkpoint, records []byte }
-	var cats [2]published
-	for i, n := range []int{1500, 2500} {
-		d := filepath.Join(dir, fmt.Sprint(n))
-		if _, err := catalog.WriteSynthetic(d, n, "kiosk-e2e", issued.Add(time.Duration(i)*time.Minute), issued.AddDate(1, 0, 0)); err != nil {
-			t.Fatal(err)
-		}
-		cats[i].checkpoint, _ = os.ReadFile(filepath.Join(d, "checkpoint"))
-		cats[i].records, _ = os.ReadFile(filepath.Join(d, "records"))
-	}
-	var serving atomic.Pointer[published] // nil: nothing published yet
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := serving.Load()
-		switch {
-		case p == nil:
-			http.NotFound(w, r)
-		case r.URL.Path == "/checkpoint":
-			w.Write(p.checkpoint)
-		case r.URL.Path == "/records":
-			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.records))
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
+	pub := newTestPublisher(t, dir, "kiosk-e2e")
 
 	env := []string{
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
@@ -59,7 +30,7 @@ func TestKioskSyncEndToEnd(t *testing.T) {
 	}
 	exitFile := filepath.Join(dir, "exit-status")
 	cmdline := fmt.Sprintf("env %s %s kiosk --at 2026-11-24 --staff-pin 4711 --idle 60s --sync %s/ --sync-every 1s --trust %s; echo $? > %s",
-		strings.Join(env, " "), bin, srv.URL, filepath.Join(dir, "1500", "trust"), exitFile)
+		strings.Join(env, " "), bin, pub.URL, filepath.Join(dir, "1500", "trust"), exitFile)
 	x.run("new-session", "-d", "-s", "till", "-x", "160", "-y", "48", cmdline,
 		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
 	flat := func() string { return strings.Join(strings.Fields(x.screen()), " ") }
@@ -100,9 +71,9 @@ func TestKioskSyncEndToEnd(t *testing.T) {
 	onScreen(5*time.Second, "UNTRUSTED — every scan shows CHECK. Why: no catalog is installed in", "failed")
 
 	// Published: installed while staff watch.
-	serving.Store(&cats[0])
+	pub.publish(0)
 	onScreen(10*time.Second, "· 1500 records ·", "synced")
-	serving.Store(&cats[1])
+	pub.publish(1)
 	onScreen(10*time.Second, "· 2500 records ·", "1000 new records")
 	keys("Escape") // back to the welcome
 	onScreen(5*time.Second, "Scan the barcode with the scanner")
@@ -114,7 +85,7 @@ func TestKioskSyncEndToEnd(t *testing.T) {
 	shopperSeesNoSync()
 
 	// Rolled back: refused; the kiosk keeps what it has, and says so to staff only.
-	serving.Store(&cats[0])
+	pub.publish(0)
 	staff()
 	onScreen(10*time.Second, "CATALOG UPDATE REFUSED", "the catalog was rolled back", "REFUSED (last good")
 	if s := flat(); !strings.Contains(s, "· 2500 records ·") {

@@ -29,14 +29,21 @@ func TestTillRefusesNonRegularLog(t *testing.T) {
 		{"directory", sub, "is a directory, not a regular file"},
 		{"device", "/dev/null", "is a character device, not a regular file"},
 	}
+	// A session of its own keeps the tmux server up between the cases:
+	// killing the last session stops the server, and the next case's
+	// new-session could race with its exit ("server exited unexpectedly").
+	x.run("new-session", "-d", "-s", "keep", "sleep 600")
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			session := fmt.Sprintf("log%d", i)
 			exitFile := filepath.Join(dir, session+".exit")
 			cmdline := fmt.Sprintf("env XDG_STATE_HOME=%s XDG_DATA_HOME=%s HOME=%s %s till --at 2026-11-24 --log %s; echo $? > %s; sleep 60",
 				filepath.Join(dir, "state"), filepath.Join(dir, "data"), dir, bin, tt.log, exitFile)
+			// Each session stays until the test's tmux server is killed:
+			// killing the last one would end the server, and the next
+			// new-session could reach it while it exits ("server exited
+			// unexpectedly").
 			x.run("new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmdline)
-			defer x.run("kill-session", "-t", session)
 			waitFor(t, 10*time.Second, "the till to exit", func() bool {
 				_, err := os.Stat(exitFile)
 				return err == nil

@@ -1,18 +1,23 @@
 package main
 
 import (
-	"encoding/json"
+	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"strings"
-	"unicode/utf8"
+	"sync"
+	"sync/atomic"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
-	"github.com/smartcheck-uk/smartcheck/scan"
+	"github.com/smartcheck-uk/smartcheck/lookup"
 )
 
 func (e *env) lookup(args []string) error {
-	fs := e.newFlags("lookup", "[--json] [--support-ended=stop|caution] [--caution-months N] CODE...")
+	fs := e.newFlags("lookup", "[--json] [--support-ended=stop|caution] [--caution-months N] CODE... | -")
 	var cf catalogFlags
 	cf.register(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per code per line")
@@ -32,6 +37,11 @@ func (e *env) lookup(args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	stdin := len(codes) == 1 && codes[0] == "-"
+	if !stdin && slices.Contains(codes, "-") {
+		e.errorf("lookup: - (codes from standard input) comes alone, not with other codes")
+		return errUsage
+	}
 	today, err := cf.today()
 	if err != nil {
 		e.errorf("%v", err)
@@ -42,44 +52,169 @@ func (e *env) lookup(args []string) error {
 		return err
 	}
 	defer cat.Close()
-	rc := catalog.CatalogReport(cat.Checkpoint, cat.demo)
-	if !*asJSON {
+	l := &lookuper{e: e, cat: cat, asJSON: *asJSON, proofs: *withProofs,
+		rc: catalog.CatalogReport(cat.Checkpoint, cat.demo), q: lookup.Query{Today: today, Policy: policy}}
+	if !l.asJSON {
 		fmt.Fprintf(e.stdout, "catalog: %s\n", cat.describe())
 	}
-	enc := json.NewEncoder(jsonSafeWriter{e.stdout})
-	enc.SetEscapeHTML(false)
-	bad := 0
-	for _, input := range codes {
-		code, err := scan.Parse(input)
-		if err != nil {
-			bad++
-			why := err.Error()
-			if !strings.HasPrefix(why, "not a product code") {
-				why = "not a product code: " + why
+	if stdin {
+		err = l.stdin(e.stdin)
+	} else {
+		for _, input := range codes {
+			if err = l.one(input); err != nil {
+				break
 			}
-			e.errorf("%s: %s", input, why)
-			if *asJSON {
-				enc.Encode(catalog.ErrorReport{Input: input, Error: err.Error(), Catalog: rc})
-			}
-			continue
 		}
-		r := cat.Judge(catalog.Query{GTIN: code.GTIN, Batch: code.Batch, Today: today, Policy: policy})
-		if *asJSON {
-			out := withProof{Report: r.Report(input, rc)}
-			if *withProofs && r.Index >= 0 {
-				if out.Proof, err = proveDeclaration(cat, r.Index); err != nil {
-					return fmt.Errorf("lookup: %s: %w", input, err)
-				}
+	}
+	if err != nil {
+		return err
+	}
+	if l.bad > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// lookuper answers codes one at a time against one opened catalog.
+type lookuper struct {
+	e      *env
+	cat    *opened
+	rc     *catalog.ReportCatalog
+	q      lookup.Query
+	asJSON bool
+	proofs bool // --proof: each JSON answer carries the inclusion proof of its declaration
+	bad    int  // codes that were not product codes
+}
+
+// maxLine bounds a line of `lookup -`: no product code comes near it, and
+// a longer line is answered as not a product code without being kept.
+const maxLine = 4096
+
+// stdin answers each line of r as it comes. It never waits for more input
+// with a line unanswered: it takes the lines already read (at least one,
+// at most 256), looks them up on every core, writes their answers in
+// order (standard output is not buffered), and only then reads on. A
+// program can so keep one lookup running, write a code and read its
+// answer; a file of codes is answered as fast as the cores allow.
+func (l *lookuper) stdin(r io.Reader) error {
+	br := bufio.NewReaderSize(r, maxLine)
+	for {
+		var lines []inputLine
+		var readErr error
+		for len(lines) == 0 || len(lines) < 256 && lineWaiting(br) {
+			line, err := readLine(br)
+			if line != nil {
+				lines = append(lines, *line)
 			}
-			if err := enc.Encode(out); err != nil {
+			if err != nil {
+				readErr = err
+				break
+			}
+		}
+		for _, a := range l.lookAll(lines) {
+			if err := l.answer(a); err != nil {
 				return err
 			}
-			continue
 		}
-		writeResult(e.stdout, input, r)
+		if readErr == io.EOF {
+			return nil
+		}
+		if readErr != nil {
+			return fmt.Errorf("read standard input: %w", readErr)
+		}
 	}
-	if bad > 0 {
-		return exitError(1)
+}
+
+// lineWaiting reports whether a whole line is already in br's buffer.
+func lineWaiting(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.IndexByte(b, '\n') >= 0
+}
+
+// inputLine is one line of standard input, without its line ending.
+type inputLine struct {
+	text string
+	long bool // longer than maxLine: text is its first 64 bytes
+}
+
+// readLine reads one line; nil at the end of the input.
+func readLine(br *bufio.Reader) (*inputLine, error) {
+	line, err := br.ReadSlice('\n')
+	got := len(line)
+	in := &inputLine{text: strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		in.text, in.long = in.text[:64], true
+		for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of the line
+			_, err = br.ReadSlice('\n')
+		}
+	}
+	if got == 0 {
+		return nil, err
+	}
+	return in, err
+}
+
+// lookAll looks inputs up, on every core when there are several.
+func (l *lookuper) lookAll(inputs []inputLine) []lookup.Answer {
+	out := make([]lookup.Answer, len(inputs))
+	look := func(i int) {
+		if in := inputs[i]; in.long {
+			out[i] = lookup.Answer{Input: in.text + "…", Err: fmt.Errorf("not a product code: longer than %d bytes", maxLine), Catalog: l.rc}
+			return
+		}
+		out[i] = lookup.Look(l.cat.Catalog, l.rc, inputs[i].text, l.q)
+	}
+	workers := min(len(inputs), runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range inputs {
+			look(i)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(inputs); i = int(next.Add(1)) - 1 {
+				look(i)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// one answers input.
+func (l *lookuper) one(input string) error {
+	return l.answer(lookup.Look(l.cat.Catalog, l.rc, input, l.q))
+}
+
+func (l *lookuper) answer(a lookup.Answer) error {
+	if a.Err != nil {
+		l.bad++
+		why := a.Err.Error()
+		if !strings.HasPrefix(why, "not a product code") {
+			why = "not a product code: " + why
+		}
+		l.e.errorf("%s: %s", a.Input, why)
+	}
+	if l.asJSON {
+		if l.proofs && a.Result != nil && a.Result.Index >= 0 {
+			p, err := proveDeclaration(l.cat, a.Result.Index)
+			if err != nil {
+				return fmt.Errorf("lookup: %s: %w", a.Input, err)
+			}
+			a.Proof = p
+		}
+		b, err := a.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = l.e.stdout.Write(append(b, '\n'))
+		return err
+	}
+	if a.Err == nil {
+		writeResult(l.e.stdout, a.Input, a.Result)
 	}
 	return nil
 }
@@ -206,22 +341,13 @@ func signerText(si catalog.SignerInfo) string {
 }
 
 // jsonSafeWriter writes JSON text with every character the sanitiser would
-// replace written as a \uXXXX escape instead: the same JSON value, but no
-// bidirectional or C1 control character reaches a terminal that shows it.
-// (encoding/json already escapes C0 controls.)
+// replace written as a \uXXXX escape instead (lookup.EscapeControls): the
+// same JSON value, but no bidirectional or C1 control character reaches a
+// terminal that shows it.
 type jsonSafeWriter struct{ w io.Writer }
 
 func (j jsonSafeWriter) Write(p []byte) (int, error) {
-	var b strings.Builder
-	for _, r := range string(p) {
-		// Raw LFs end the encoder's lines: a JSON string never holds one.
-		if r != '\n' && r != utf8.RuneError && catalog.Sanitize(string(r)) != string(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	if _, err := io.WriteString(j.w, b.String()); err != nil {
+	if _, err := j.w.Write(lookup.EscapeControls(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil

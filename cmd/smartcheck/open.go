@@ -71,6 +71,20 @@ func (c *catalogFlags) today() (catalog.Date, error) {
 	return d, nil
 }
 
+// openLog opens the due-diligence log at path, default checks.jsonl in
+// the state directory, and returns it with its path.
+func (c *catalogFlags) openLog(path string) (*catalog.DueDiligenceLog, string, error) {
+	if path == "" {
+		dir := c.stateDir()
+		if dir == "" {
+			return nil, "", errors.New("no home directory for the due-diligence log: give one with --log FILE")
+		}
+		path = filepath.Join(dir, "checks.jsonl")
+	}
+	l, err := catalog.OpenDueDiligenceLog(path)
+	return l, path, err
+}
+
 // opened is a catalog with what the commands say about it.
 type opened struct {
 	*catalog.Catalog
@@ -122,14 +136,9 @@ func (c *catalogFlags) open(warn io.Writer) (*opened, error) {
 		if c.trust != "" {
 			return nil, errors.New("--trust needs --catalog: the built-in demo catalog has its own")
 		}
-		cp, recs, trustFile := data.Demo()
-		trust, err := catalog.ParseTrust(trustFile)
+		cat, err := data.OpenDemo()
 		if err != nil {
-			return nil, fmt.Errorf("built-in demo catalog: %w", err)
-		}
-		cat, err := catalog.OpenBytes(cp, recs, trust, nil)
-		if err != nil {
-			return nil, fmt.Errorf("built-in demo catalog: %w", err)
+			return nil, err
 		}
 		return &opened{Catalog: cat, demo: true}, nil
 	}

@@ -28,12 +28,6 @@ type reportProof struct {
 	TlogProof  string   `json:"tlog_proof"` // all of the above as C2SP tlog-proof@v1 text (record as extra)
 }
 
-// withProof is a lookup report with its proof.
-type withProof struct {
-	catalog.Report
-	Proof *reportProof `json:"proof,omitempty"`
-}
-
 // proveDeclaration proves record i of the opened catalog.
 func proveDeclaration(cat *opened, i int64) (*reportProof, error) {
 	p, err := cat.InclusionProof(cat.dir, i)

@@ -5,22 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // the formats `smartcheck scan` reads
-	_ "image/jpeg"
-	_ "image/png"
-	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/scan"
 )
-
-// maxPixels bounds the images scan decodes: a small file can claim to be
-// a huge image (a decompression bomb), and the decoder would allocate it.
-// 64 megapixels is more than any camera in a shop.
-const maxPixels = 64 << 20
 
 // scanResult and scanReport are the JSON of `smartcheck scan --json`
 // (../shared/spec/cli.md): one report per image per line.
@@ -128,27 +118,13 @@ func (e *env) scan(args []string) error {
 	return nil
 }
 
-// readImage decodes a PNG, JPEG or GIF file, refusing one that claims
-// more than maxPixels.
+// readImage decodes a PNG, JPEG or GIF file, refusing one whose pixels
+// would take more than scan.MaxFileBytes: a small file can claim to be a
+// huge image (a decompression bomb), and the decoder would allocate it.
 func readImage(name string) (image.Image, error) {
-	f, err := os.Open(name)
+	img, err := scan.ReadImageFile(name, scan.MaxFileBytes)
 	if err != nil {
 		return nil, bare(err)
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return nil, imageError(err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return nil, fmt.Errorf("image too large to decode (%d×%d pixels; at most %d)", cfg.Width, cfg.Height, maxPixels)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, bare(err)
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, imageError(err)
 	}
 	return img, nil
 }
@@ -160,16 +136,6 @@ func bare(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func imageError(err error) error {
-	switch {
-	case errors.Is(err, image.ErrFormat):
-		return errors.New("not a PNG, JPEG or GIF image")
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return errors.New("truncated image file")
-	}
-	return bare(err) // "png: invalid format: not enough pixel data"
 }
 
 // visible makes decoded text, or a file name, safe and visible on one

@@ -37,11 +37,16 @@ const referenceDir = "../../../shared/testdata/barcodes"
 //	                         or .gif
 //	truncate FILE N          cut FILE to N bytes
 //
-// and $REFS, the reference photographs. A script that needs them starts
+// and $REFS, the reference photographs, and $SCANDATA, scan/testdata
+// (the crafted huge images, the demo clip). A script that needs them starts
 // with [!refs] skip: they are absent outside a checkout with shared/
 // beside it, except in CI, where their absence fails the test.
 func TestScanScripts(t *testing.T) {
 	refs, err := filepath.Abs(referenceDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanData, err := filepath.Abs("../../scan/testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +55,7 @@ func TestScanScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REFS", refs)
+			env.Setenv("SCANDATA", scanData)
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/labels"
@@ -84,15 +83,7 @@ func (e *env) till(args []string) error {
 	if err := tui.NeedTerminal(e.stdin); err != nil {
 		return err
 	}
-	path := *logPath
-	if path == "" {
-		dir := cf.stateDir()
-		if dir == "" {
-			return fmt.Errorf("no home directory for the due-diligence log: give one with --log FILE")
-		}
-		path = filepath.Join(dir, "checks.jsonl")
-	}
-	ddlog, err := catalog.OpenDueDiligenceLog(path)
+	ddlog, path, err := cf.openLog(*logPath)
 	if err != nil {
 		return err
 	}

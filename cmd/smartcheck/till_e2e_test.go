@@ -125,79 +125,12 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // screen; in the second half the scanner runs on, so every scan after the
 // first STOP queues behind it, and the STOPs are acknowledged at the end.
 func TestTillEndToEnd(t *testing.T) {
-	bin, dir, x := startE2E(t)
 	start := time.Now()
-	logPath := filepath.Join(dir, "log", "checks.jsonl")
-	env := []string{
-		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
-		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
-		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
-		"HOME=" + dir,
-	}
-	exitFile := filepath.Join(dir, "exit-status")
-	cmdline := fmt.Sprintf("env %s %s till --at 2026-11-24 --log %s; echo $? > %s", strings.Join(env, " "), bin, logPath, exitFile)
-	x.run("new-session", "-d", "-s", "till", "-x", "200", "-y", "60", cmdline,
-		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
-	waitFor(t, 15*time.Second, "the till to start", func() bool { return strings.Contains(x.screen(), "Scan ▸") })
-	if s := x.screen(); !strings.Contains(s, "DEMO CATALOG") || !strings.Contains(s, "demo.smartcheck.example/uk · 120 records") {
+	till := startTill(t, 200, 60)
+	if s := till.x.screen(); !strings.Contains(s, "DEMO CATALOG") || !strings.Contains(s, "demo.smartcheck.example/uk · 120 records") {
 		t.Fatalf("status line or demo banner missing:\n%s", s)
 	}
-
-	// One control-mode client sends the keys: a tmux process per key
-	// would take longer than the gap between a scanner's keys.
-	ctl := exec.Command("tmux", "-f", "/dev/null", "-S", x.socket, "-C", "attach-session", "-t", "till")
-	keys, err := ctl.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctlOut, _ := ctl.StdoutPipe()
-	if err := ctl.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go io.Copy(io.Discard, ctlOut)
-	defer func() { keys.Close(); ctl.Wait() }()
-	w := bufio.NewWriter(keys)
-	send := func(cmd string) {
-		w.WriteString(cmd + "\n")
-		w.Flush()
-	}
-	sendKey := func(name string) { send("send-keys -t till " + name) }
-	// Keys go out on a fixed schedule, one every 1.5 ms, whatever each
-	// sleep overshoots by.
-	const gap = 1500 * time.Microsecond
-	next := time.Now()
-	pace := func() {
-		next = next.Add(gap)
-		time.Sleep(time.Until(next))
-	}
-	typeScan := func(s string) {
-		for _, r := range s {
-			switch r {
-			case 0x1D:
-				sendKey("C-]")
-			case '\'':
-				send(`send-keys -t till -l "'"`)
-			default:
-				send("send-keys -t till -l '" + string(r) + "'")
-			}
-			pace()
-		}
-		sendKey("Enter")
-		pace()
-	}
-	readLog := func() []catalog.DueDiligenceRecord {
-		data, err := os.ReadFile(logPath)
-		if err != nil {
-			return nil
-		}
-		// A line being written as we read has no newline yet.
-		data = data[:strings.LastIndexByte(string(data), '\n')+1]
-		recs, bad, _ := catalog.ReadDueDiligenceLog(strings.NewReader(string(data)))
-		if len(bad) > 0 {
-			t.Fatalf("due-diligence log has lines that do not parse: %v", bad)
-		}
-		return recs
-	}
+	x, sendKey, typeScan, readLog := till.x, till.sendKey, till.typeScan, till.records
 	logged := func(event string, seq int) bool {
 		for _, r := range readLog() {
 			if r.Event == event && r.Seq == seq {
@@ -208,26 +141,27 @@ func TestTillEndToEnd(t *testing.T) {
 	}
 
 	scans := e2eScans(200)
-	stops := 0
+	held := 0
 	typing := time.Now()
 	var waited time.Duration
 	for i, s := range scans {
 		typeScan(s.text)
-		if s.verdict == "STOP" {
-			stops++
+		if s.verdict == "STOP" || s.verdict == "CHECK" {
+			held++
 			if i < 100 {
-				// Staff see the STOP, then acknowledge it.
+				// Staff see the STOP or CHECK, then acknowledge it.
 				w0 := time.Now()
-				waitFor(t, 10*time.Second, fmt.Sprintf("the STOP of scan %d", i+1), func() bool { return logged("check", i+1) })
+				waitFor(t, 10*time.Second, fmt.Sprintf("the %s of scan %d", s.verdict, i+1), func() bool { return logged("check", i+1) })
 				sendKey("F2")
 				waited += time.Since(w0)
-				next = time.Now()
+				till.next = time.Now()
 			}
 		}
 	}
 	typed := time.Since(typing)
-	// The rest wait behind the STOPs of the second half: acknowledge each
-	// as it comes up.
+	// The rest wait behind the STOPs and CHECKs of the second half:
+	// acknowledge each as it comes up, and go on from each CAUTION that
+	// holds them while it is read.
 	for sentFor := 0; ; {
 		recs := readLog()
 		checks, acks := 0, 0
@@ -239,15 +173,15 @@ func TestTillEndToEnd(t *testing.T) {
 				acks++
 			}
 		}
-		if checks == len(scans) && acks == stops {
+		if checks == len(scans) && acks == held {
 			break
 		}
-		if n := len(recs); n > 0 && recs[n-1].Event == catalog.EventCheck && recs[n-1].Verdict == "STOP" && recs[n-1].Seq != sentFor {
+		if n := len(recs); n > 0 && recs[n-1].Event == catalog.EventCheck && recs[n-1].Verdict != "OK" && recs[n-1].Seq != sentFor {
 			sendKey("F2")
 			sentFor = recs[n-1].Seq
 		}
 		if time.Since(typing) > 60*time.Second {
-			t.Fatalf("after 60 s the log has %d checks and %d acknowledgements, want %d and %d", checks, acks, len(scans), stops)
+			t.Fatalf("after 60 s the log has %d checks and %d acknowledgements, want %d and %d", checks, acks, len(scans), held)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -259,8 +193,8 @@ func TestTillEndToEnd(t *testing.T) {
 		case catalog.EventCheck:
 			checks = append(checks, r)
 		case catalog.EventAcknowledge:
-			if len(checks) == 0 || checks[len(checks)-1].Seq != r.Seq || r.Verdict != "STOP" {
-				t.Errorf("acknowledgement of scan %d does not follow its STOP", r.Seq)
+			if len(checks) == 0 || checks[len(checks)-1].Seq != r.Seq || r.Verdict != "STOP" && r.Verdict != "CHECK" {
+				t.Errorf("acknowledgement of scan %d does not follow its STOP or CHECK", r.Seq)
 			}
 		default:
 			t.Errorf("log line %+v: want only checks and acknowledgements", r)
@@ -277,20 +211,32 @@ func TestTillEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The history: page through it, newest first.
+	// The history: walk through it with ↓, newest first.
 	row := regexp.MustCompile(`│ #(\d+)\s+\d\d:\d\d:\d\d (\S) (OK|CAUTION|CHECK|STOP|NOT IN SCOPE)\s+(\d{14}) `)
 	seen := map[int]string{}
 	waitFor(t, 10*time.Second, "the history to show all scans", func() bool {
 		return strings.Contains(x.screen(), fmt.Sprintf("Shift history · %d scans", len(scans)))
 	})
+	// Each step chooses the row 20 further down, which the pane (about
+	// 50 rows) scrolls to show: wait for it, then read the rows. Two steps
+	// are less than a pane, so a screen read before its step was drawn
+	// leaves no gap.
 	sendKey("Home")
-	for page := 0; page < 10 && len(seen) < len(scans); page++ {
-		time.Sleep(100 * time.Millisecond)
-		for _, m := range row.FindAllStringSubmatch(x.screen(), -1) {
+	for chosen := len(scans); ; chosen -= 20 {
+		chosen = max(1, chosen)
+		var screen string
+		waitFor(t, 10*time.Second, fmt.Sprintf("row #%d on screen", chosen), func() bool {
+			screen = x.screen()
+			return strings.Contains(screen, fmt.Sprintf("│ #%-4d ", chosen))
+		})
+		for _, m := range row.FindAllStringSubmatch(screen, -1) {
 			n, _ := strconv.Atoi(m[1])
 			seen[n] = m[4] + " " + strings.ReplaceAll(m[3], " ", "_")
 		}
-		sendKey("NPage")
+		if chosen == 1 {
+			break
+		}
+		till.send("send-keys -t till -N 20 Down")
 	}
 	for i, s := range scans {
 		if got, want := seen[i+1], s.gtin+" "+s.verdict; got != want {
@@ -304,18 +250,9 @@ func TestTillEndToEnd(t *testing.T) {
 		t.Errorf("scans still waiting at the end:\n%s", s)
 	}
 
-	// F10 quits, cleanly.
-	sendKey("F10")
-	var status []byte
-	waitFor(t, 10*time.Second, "the till to quit", func() bool {
-		status, _ = os.ReadFile(exitFile)
-		return len(status) > 0
-	})
-	if string(status) != "0\n" {
-		t.Errorf("till exited with status %q:\n%s", status, x.screen())
-	}
+	till.quit()
 	keysSent := keyCount(scans)
-	t.Logf("200 scans: %d key presses typed in %v (%v a key, not counting %v waiting for staff to see 4 STOPs); whole test %v",
+	t.Logf("200 scans: %d key presses typed in %v (%v a key, not counting %v waiting for staff to see the STOPs and CHECKs); whole test %v",
 		keysSent, (typed - waited).Round(time.Millisecond), ((typed - waited) / time.Duration(keysSent)).Round(10*time.Microsecond),
 		waited.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
@@ -326,4 +263,109 @@ func keyCount(scans []e2eScan) int {
 		n += len([]rune(s.text)) + 1
 	}
 	return n
+}
+
+// tillE2E is the real till running in tmux, driven as a scanner and a
+// person would: one control-mode tmux client sends the keys (a tmux
+// process per key would take longer than the gap between a scanner's
+// keys), on a fixed schedule.
+type tillE2E struct {
+	t        *testing.T
+	x        *tmux
+	logPath  string
+	exitFile string
+	w        *bufio.Writer
+	next     time.Time // when the next key goes out
+}
+
+// startTill starts `smartcheck till --at 2026-11-24` on the demo catalog
+// in tmux on a w x h terminal, with env added to its environment, and
+// waits for its screen.
+func startTill(t *testing.T, w, h int, env ...string) *tillE2E {
+	bin, dir, x := startE2E(t)
+	s := &tillE2E{t: t, x: x, logPath: filepath.Join(dir, "log", "checks.jsonl"), exitFile: filepath.Join(dir, "exit-status")}
+	env = append([]string{
+		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"HOME=" + dir,
+	}, env...)
+	cmdline := fmt.Sprintf("env %s %s till --at 2026-11-24 --log %s; echo $? > %s", strings.Join(env, " "), bin, s.logPath, s.exitFile)
+	x.run("new-session", "-d", "-s", "till", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), cmdline,
+		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
+	waitFor(t, 15*time.Second, "the till to start", func() bool { return strings.Contains(x.screen(), "Scan ▸") })
+
+	ctl := exec.Command("tmux", "-f", "/dev/null", "-S", x.socket, "-C", "attach-session", "-t", "till")
+	keys, err := ctl.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctlOut, _ := ctl.StdoutPipe()
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, ctlOut)
+	t.Cleanup(func() { keys.Close(); ctl.Wait() })
+	s.w = bufio.NewWriter(keys)
+	s.next = time.Now()
+	return s
+}
+
+func (s *tillE2E) send(cmd string) {
+	s.w.WriteString(cmd + "\n")
+	s.w.Flush()
+}
+
+func (s *tillE2E) sendKey(name string) { s.send("send-keys -t till " + name) }
+
+// typeScan types text as a scanner does: a key every 1.5 ms, whatever
+// each sleep overshoots by, GS as Ctrl+], then Enter.
+func (s *tillE2E) typeScan(text string) {
+	const gap = 1500 * time.Microsecond
+	pace := func() {
+		s.next = s.next.Add(gap)
+		time.Sleep(time.Until(s.next))
+	}
+	for _, r := range text {
+		switch r {
+		case 0x1D:
+			s.sendKey("C-]")
+		case '\'':
+			s.send(`send-keys -t till -l "'"`)
+		default:
+			s.send("send-keys -t till -l '" + string(r) + "'")
+		}
+		pace()
+	}
+	s.sendKey("Enter")
+	pace()
+}
+
+// records reads the due-diligence log as it stands.
+func (s *tillE2E) records() []catalog.DueDiligenceRecord {
+	data, err := os.ReadFile(s.logPath)
+	if err != nil {
+		return nil
+	}
+	// A line being written as we read has no newline yet.
+	data = data[:strings.LastIndexByte(string(data), '\n')+1]
+	recs, bad, _ := catalog.ReadDueDiligenceLog(strings.NewReader(string(data)))
+	if len(bad) > 0 {
+		s.t.Fatalf("due-diligence log has lines that do not parse: %v", bad)
+	}
+	return recs
+}
+
+// quit presses F10 and checks the till exits with status 0.
+func (s *tillE2E) quit() {
+	s.t.Helper()
+	s.sendKey("F10")
+	var status []byte
+	waitFor(s.t, 10*time.Second, "the till to quit", func() bool {
+		status, _ = os.ReadFile(s.exitFile)
+		return len(status) > 0
+	})
+	if string(status) != "0\n" {
+		s.t.Errorf("till exited with status %q:\n%s", status, s.x.screen())
+	}
 }

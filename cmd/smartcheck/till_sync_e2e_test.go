@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,31 +19,8 @@ import (
 // refuses a rollback with a banner while it goes on using what it has.
 func TestTillSyncEndToEnd(t *testing.T) {
 	bin, dir, x := startE2E(t)
-	issued := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
-	type published struct{ checkpoint, records []byte }
-	var cats [2]published
-	for i, n := range []int{1500, 2500} {
-		d := filepath.Join(dir, fmt.Sprint(n))
-		if _, err := catalog.WriteSynthetic(d, n, "till-e2e", issued.Add(time.Duration(i)*time.Minute), issued.AddDate(1, 0, 0)); err != nil {
-			t.Fatal(err)
-		}
-		cats[i].checkpoint, _ = os.ReadFile(filepath.Join(d, "checkpoint"))
-		cats[i].records, _ = os.ReadFile(filepath.Join(d, "records"))
-	}
-	var serving atomic.Pointer[published]
-	serving.Store(&cats[0])
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := serving.Load()
-		switch r.URL.Path {
-		case "/checkpoint":
-			w.Write(p.checkpoint)
-		case "/records":
-			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.records))
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
+	pub := newTestPublisher(t, dir, "till-e2e")
+	pub.publish(0)
 
 	logPath := filepath.Join(dir, "checks.jsonl")
 	env := []string{
@@ -56,7 +30,7 @@ func TestTillSyncEndToEnd(t *testing.T) {
 	}
 	exitFile := filepath.Join(dir, "exit-status")
 	cmdline := fmt.Sprintf("env %s %s till --at 2026-11-24 --log %s --sync %s/ --sync-every 1s --trust %s; echo $? > %s",
-		strings.Join(env, " "), bin, logPath, srv.URL, filepath.Join(dir, "1500", "trust"), exitFile)
+		strings.Join(env, " "), bin, logPath, pub.URL, filepath.Join(dir, "1500", "trust"), exitFile)
 	x.run("new-session", "-d", "-s", "till", "-x", "200", "-y", "50", cmdline,
 		";", "set-option", "-g", "window-size", "manual", ";", "set-option", "-g", "remain-on-exit", "on")
 	onScreen := func(what string, d time.Duration) {
@@ -97,7 +71,8 @@ func TestTillSyncEndToEnd(t *testing.T) {
 	if r := logged(1); r.Catalog == nil || r.Catalog.Size != 1500 || r.Verdict != "CHECK" {
 		t.Errorf("scan 1: %+v, want CHECK by the catalog of 1500 records", r)
 	}
-	serving.Store(&cats[1])
+	x.run("send-keys", "-t", "till", "F2") // the CHECK holds the next scan until acknowledged
+	pub.publish(1)
 	onScreen("· 2500 records ·", 15*time.Second)
 	onScreen("1000 new records", 5*time.Second)
 	scan()
@@ -106,7 +81,7 @@ func TestTillSyncEndToEnd(t *testing.T) {
 	}
 
 	// Rolled back: refused, and the till goes on with what it has.
-	serving.Store(&cats[0])
+	pub.publish(0)
 	onScreen("CATALOG UPDATE REFUSED", 15*time.Second)
 	if s := x.screen(); !strings.Contains(s, "the catalog was rolled back") || !strings.Contains(s, "· 2500 records ·") {
 		t.Errorf("refusal not shown, or the catalog changed:\n%s", s)
