@@ -102,6 +102,26 @@
 // the new one. A SyncError says which check failed (Check: the
 // SecurityError checks, or "expired") and which catalog stays in use.
 //
+// # Witnesses, tiles and proofs
+//
+// A trust file may name C2SP tlog-witness witnesses and a witness quorum
+// (catalog.md, "Witnesses"): a checkpoint then also needs that many valid
+// tlog-cosignature/v1 cosignatures of listed witnesses, none made before it
+// was issued, or it is refused naming each witness and why (Check
+// "witness"). A witness knows a log's key by the log's origin, so a
+// publisher key that witnesses check is named exactly as the origin
+// (GenerateKey takes '/' and ':'), and WitnessRequest.Cosign refuses to ask
+// when the checkpoint carries no signature by such a key. Cosign asks every
+// witness at once, with per-request timeouts and a second try for network
+// failures and 5xx answers, takes from each answer only a cosignature that
+// verifies on this checkpoint by that witness's trusted key, and rewrites
+// the checkpoint only when the result meets the witness quorum.
+//
+// Beside `records` the publisher writes C2SP tlog-tiles hash tiles
+// (tiles.go), derived and checked by every reader against a signed root:
+// they prove that one checkpoint extends another, and, as a C2SP
+// tlog-proof (Proof), that a record is in the log, offline.
+//
 // # Signatures, keys, scopes and notices: who may say what
 //
 // Nobody signs for somebody else's products. Whether a record may be used

@@ -12,21 +12,26 @@ import (
 
 // GenerateKey makes a signer key (secret) and its verifier key for NAME,
 // in the sumdb note encoding: `PRIVATE+KEY+NAME+HASH+KEYDATA` and
-// `NAME+HASH+KEYDATA`.
+// `NAME+HASH+KEYDATA`. A name is letters, digits and '.', '-', '_', '/'
+// and ':' (at most 128 bytes), so that a publisher key can be named as
+// its catalog's origin, such as demo.smartcheck.example/uk: C2SP
+// witnesses know a log's key by the log's origin (catalog.md,
+// "Witnesses").
 func GenerateKey(rand io.Reader, name string) (skey, vkey string, err error) {
-	if !validKeyName(name) {
-		return "", "", fmt.Errorf("key name %q: want letters, digits, '.', '-' or '_'", name)
+	if !ValidKeyName(name) {
+		return "", "", fmt.Errorf("key name %q: want 1 to 128 letters, digits, '.', '-', '_', '/' or ':'", clipN(name, 140))
 	}
 	return note.GenerateKey(rand, name)
 }
 
-func validKeyName(name string) bool {
-	if name == "" || len(name) > 64 {
+// ValidKeyName reports whether GenerateKey takes name.
+func ValidKeyName(name string) bool {
+	if name == "" || len(name) > 128 {
 		return false
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !(isAlnum(c) || c == '.' || c == '-' || c == '_') {
+		if !(isAlnum(c) || strings.IndexByte(".-_/:", c) >= 0) {
 			return false
 		}
 	}

@@ -32,20 +32,39 @@ type WitnessRequest struct {
 	Client  *http.Client  // default: a plain client
 	Timeout time.Duration // per request; default 10 s
 	Tries   int           // per witness, for passing failures (network, 5xx); default 2
+
+	// Quorum is how many cosignatures the checkpoint must carry to be
+	// written: the trust file's witness-quorum (a publisher opens its own
+	// catalog without it, Trust.PublisherOnly). The catalog's own trust's
+	// quorum counts when larger.
+	Quorum int
 }
 
 // maxWitnessAnswer bounds a witness's answer: a few signature lines.
 const maxWitnessAnswer = 64 << 10
 
+var errTooLong = fmt.Errorf("the witness's answer is more than %d bytes, not a few signature lines", maxWitnessAnswer)
+
+// ErrBelowWitnessQuorum is Cosign's error when fewer witnesses cosigned
+// than the trust's witness quorum: the checkpoint is left as it was.
+var ErrBelowWitnessQuorum = errors.New("fewer witness cosignatures than the trust file's witness-quorum")
+
 // Cosign asks the witnesses at urls to cosign the checkpoint of c, the
 // catalog in dir opened under the caller's LockDir, using the tiles in dir
-// for consistency proofs. It adds every valid cosignature by a witness of
-// c.Trust to the checkpoint, and writes it back (verified, then renamed
-// into place) when any was added. It returns each witness's answer and
-// the checkpoint as it now is.
+// for consistency proofs. It asks them all at once; each answer, or the
+// reason it gave none, comes back in order. It adds every valid
+// cosignature by a witness of c.Trust to the checkpoint and writes it back
+// (verified, then renamed into place) only when the result meets the
+// witness quorum (wr.Quorum): otherwise the checkpoint file is left as it was
+// and the error wraps ErrBelowWitnessQuorum (a witness that did cosign
+// will cosign the same checkpoint again when asked). It returns the
+// checkpoint as it now is.
 func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, urls []string) ([]WitnessAnswer, *Checkpoint, error) {
 	if len(c.Trust.Witnesses) == 0 {
 		return nil, nil, errors.New("the trust file names no witness: add a `witness KEY` line for each witness, with the key its operator publishes")
+	}
+	if err := originSigned(c.Checkpoint, c.Trust); err != nil {
+		return nil, nil, err
 	}
 	if err := EnsureTiles(dir, c.Checkpoint); err != nil {
 		return nil, nil, fmt.Errorf("write the tiles the consistency proofs come from: %w", err)
@@ -60,6 +79,7 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 		})
 	}
 	wg.Wait()
+	quorum := max(wr.Quorum, c.Trust.WitnessQuorum)
 	msg := c.Checkpoint.Raw
 	added := false
 	for _, l := range lines {
@@ -68,6 +88,9 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 		}
 	}
 	if !added {
+		if len(c.Checkpoint.Cosigned) < quorum {
+			return answers, c.Checkpoint, fmt.Errorf("%w: no witness cosigned, the checkpoint is left as it was", ErrBelowWitnessQuorum)
+		}
 		return answers, c.Checkpoint, nil
 	}
 	// Verify before writing: the publisher's quorum and every witness's
@@ -81,10 +104,34 @@ func (wr *WitnessRequest) Cosign(ctx context.Context, dir string, c *Catalog, ur
 	if cp.Size != c.Size() || cp.Root != c.Checkpoint.Root {
 		return answers, nil, errors.New("the cosigned checkpoint is not the catalog's, nothing written")
 	}
+	if len(cp.Cosigned) < quorum {
+		return answers, c.Checkpoint, fmt.Errorf("%w: %d of the %d required, the checkpoint is left as it was (nothing written)", ErrBelowWitnessQuorum, len(cp.Cosigned), quorum)
+	}
 	if err := writeFileAtomic(filepath.Join(dir, "checkpoint"), msg); err != nil {
 		return answers, nil, err
 	}
 	return answers, cp, nil
+}
+
+// originSigned checks that cp carries a publisher signature by a key
+// named as the origin: a C2SP witness knows a log's keys by the log's
+// origin and checks a checkpoint only against those (tlog-witness;
+// litewitness refuses any other with 403), so asking with none is asking
+// in vain.
+func originSigned(cp *Checkpoint, t *Trust) error {
+	var named verifierList
+	for _, v := range t.verifiers {
+		if v.Name() == t.Origin {
+			named = append(named, v)
+		}
+	}
+	if len(named) == 0 {
+		return fmt.Errorf("no publisher key of the trust file is named %s, the catalog's origin, so no witness can check the checkpoint (a witness knows a log's key by its origin): make one named so (smartcheck key generate --name %s FILE), bring it in with catalog trust rotate, and sign the checkpoint with it", t.Origin, t.Origin)
+	}
+	if _, err := note.Open(cp.Raw, named); err != nil {
+		return fmt.Errorf("the checkpoint carries no valid signature by the publisher key named %s (the origin), the only one a witness checks: sign a new checkpoint with that key (catalog append or refresh --key)", t.Origin)
+	}
+	return nil
 }
 
 // ask asks the witness at url to cosign c's checkpoint and returns the
@@ -112,9 +159,9 @@ func (wr *WitnessRequest) ask(ctx context.Context, dir string, c *Catalog, url s
 		case http.StatusOK:
 			return cosignatureFrom(cp, c.Trust, answer)
 		case http.StatusConflict:
-			size, err := strconv.ParseInt(strings.TrimSuffix(string(answer), "\n"), 10, 64)
-			if err != nil || size < 0 || !strings.HasPrefix(ctype, "text/x.tlog.size") {
-				return "", nil, fmt.Errorf("the witness answered 409 without its tree size (%q)", clip(string(answer)))
+			size, err := parseTreeSize(ctype, answer)
+			if err != nil {
+				return "", nil, err
 			}
 			if size > cp.Size {
 				return "", nil, fmt.Errorf("the witness has cosigned %d records of %s, more than this checkpoint's %d: it saw a longer log (a rollback here, or a split view)", size, cp.Origin, cp.Size)
@@ -131,10 +178,21 @@ func (wr *WitnessRequest) ask(ctx context.Context, dir string, c *Catalog, url s
 		case http.StatusUnprocessableEntity:
 			return "", nil, fmt.Errorf("the witness refused the checkpoint as inconsistent with the %d records it cosigned before (422): the log it saw differs from this one (a split view or a rewritten history)", old)
 		default:
-			return "", nil, fmt.Errorf("the witness answered HTTP %d: %s", status, clip(strings.TrimSpace(string(answer))))
+			return "", nil, fmt.Errorf("the witness answered HTTP %d: %q", status, clip(strings.TrimSpace(string(answer))))
 		}
 	}
 	return "", nil, errors.New("the witness's tree size kept changing (409 three times)")
+}
+
+// parseTreeSize reads a 409 answer to add-checkpoint: the tree size the
+// witness last cosigned, in decimal, as text/x.tlog.size (tlog-witness).
+func parseTreeSize(ctype string, answer []byte) (int64, error) {
+	text := strings.TrimSuffix(string(answer), "\n")
+	size, err := strconv.ParseInt(text, 10, 64)
+	if mt, _, _ := strings.Cut(ctype, ";"); err != nil || size < 0 || strconv.FormatInt(size, 10) != text || strings.TrimSpace(mt) != "text/x.tlog.size" {
+		return 0, fmt.Errorf("the witness answered 409 without its tree size (%q, %q)", clip(ctype), clip(string(answer)))
+	}
+	return size, nil
 }
 
 // post sends one add-checkpoint request, with a timeout, trying again on
@@ -156,7 +214,10 @@ func (wr *WitnessRequest) post(ctx context.Context, url string, body []byte) (st
 			return status, ctype, answer, nil
 		}
 		if err == nil {
-			err = fmt.Errorf("the witness answered HTTP %d: %s", status, clip(strings.TrimSpace(string(answer))))
+			err = fmt.Errorf("the witness answered HTTP %d: %q", status, clip(strings.TrimSpace(string(answer))))
+		}
+		if errors.Is(err, errTooLong) {
+			return 0, "", nil, err // it would say the same again
 		}
 		if try >= tries || ctx.Err() != nil {
 			if try > 1 {
@@ -195,47 +256,52 @@ func postOnce(ctx context.Context, client *http.Client, timeout time.Duration, u
 		return 0, "", nil, fmt.Errorf("reading the witness's answer: %v", netWords(err))
 	}
 	if len(answer) > maxWitnessAnswer {
-		return 0, "", nil, fmt.Errorf("the witness's answer is more than %d bytes", maxWitnessAnswer)
+		return 0, "", nil, errTooLong
 	}
 	return resp.StatusCode, resp.Header.Get("Content-Type"), answer, nil
 }
 
 // cosignatureFrom picks, from a witness's 200 answer, the one cosignature
 // line by a witness of trust that verifies on cp (made no earlier than
-// cp was issued). Lines from other keys are ignored, as tlog-witness asks.
+// cp was issued). Lines from other keys are ignored, as tlog-witness asks;
+// when no line is by a trusted witness, the error names what signed.
 func cosignatureFrom(cp *Checkpoint, trust *Trust, answer []byte) (string, *Cosignature, error) {
 	if !bytes.HasSuffix(answer, []byte("\n")) || !bytes.HasPrefix(answer, []byte("— ")) {
 		return "", nil, fmt.Errorf("the witness's answer is not signature lines: %q", clip(string(answer)))
 	}
-	var names []string
+	body, _, _ := bytes.Cut(cp.Raw, []byte("\n\n"))
+	var others []string
 	for _, line := range strings.SplitAfter(string(answer), "\n") {
 		if line == "" {
 			continue
 		}
-		if !strings.HasPrefix(line, "— ") {
+		name, hash, ok := signatureKey(strings.TrimSuffix(line, "\n"))
+		if !ok {
 			return "", nil, fmt.Errorf("the witness's answer holds a line that is not a signature: %q", clip(line))
 		}
-		names = append(names, clip(strings.Fields(line)[1]))
-		body, _, _ := bytes.Cut(cp.Raw, []byte("\n\n"))
+		w := trust.witnessFor(note.Signature{Name: name, Hash: hash})
+		if w == nil {
+			if t := trust.witnessByName(name); t != nil {
+				others = append(others, fmt.Sprintf("%s with key ID %08x, not the trusted key's %08x (another key)", clip(name), hash, t.hash))
+			} else {
+				others = append(others, clip(name)+" (no witness in the trust file)")
+			}
+			continue
+		}
 		n, err := note.Open(fmt.Appendf(nil, "%s\n\n%s", body, line), witnessesOnly(trust))
 		if err != nil {
-			var inv *note.InvalidSignatureError
-			if errors.As(err, &inv) {
-				return "", nil, fmt.Errorf("the cosignature by %s does not verify on this checkpoint", inv.Name)
-			}
-			continue // not a witness of the trust file
+			return "", nil, fmt.Errorf("the cosignature by %s does not verify on this checkpoint (made for another checkpoint, or forged)", w.name)
 		}
 		ts, err := cosignatureTime(n.Sigs[0])
 		if err != nil {
 			return "", nil, err
 		}
 		if ts.Before(cp.Issued) {
-			return "", nil, fmt.Errorf("the cosignature by %s is dated %s, before the checkpoint was issued", n.Sigs[0].Name, ts.UTC().Format(time.RFC3339))
+			return "", nil, fmt.Errorf("the cosignature by %s is dated %s, before the checkpoint was issued", w.name, ts.UTC().Format(time.RFC3339))
 		}
-		w := trust.witnessFor(n.Sigs[0])
 		return line, &Cosignature{Witness: w.name, Key: w.vkey, Time: ts.UTC()}, nil
 	}
-	return "", nil, fmt.Errorf("the witness cosigned as %s, which is no witness in the trust file: add its key as a `witness` line if it is to count", strings.Join(names, ", "))
+	return "", nil, fmt.Errorf("no cosignature by a witness of the trust file: the witness cosigned as %s", strings.Join(others, ", "))
 }
 
 // witnessesOnly is a note.Verifiers of trust's witness keys.

@@ -29,37 +29,46 @@ func (e *env) key(args []string) error {
 	})
 }
 
+// keyGenerate writes a signer key and its verifier key. The key's name
+// is NAME, which also names the files, or with --name the name given: a
+// publisher key is named as its catalog's origin to be witnessed, and an
+// origin such as demo.smartcheck.example/uk has a '/', which a file name
+// cannot carry (catalog.md, "Witnesses").
 func (e *env) keyGenerate(args []string) error {
-	fs := e.newFlags("key generate", "NAME")
+	fs := e.newFlags("key generate", "[--name KEYNAME] NAME")
+	keyName := fs.String("name", "", "name the key `KEYNAME` (e.g. the catalog's origin, which may hold '/'), and the files NAME.key and NAME.pub")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
+	if len(rest) != 1 || rest[0] == "" {
 		fs.Usage()
 		return errUsage
 	}
-	name := rest[0]
+	base, name := rest[0], *keyName
+	if name == "" {
+		name = base
+		if strings.ContainsAny(base, "/:") && catalog.ValidKeyName(base) {
+			return withHint(fmt.Errorf("key generate: %q names the files too, and may not hold '/' or ':'", base),
+				fmt.Sprintf("to name a key after an origin such as %s, give the key's name with --name and the files' name apart: smartcheck key generate --name %s FILE", base, base))
+		}
+		if !catalog.ValidKeyName(base) || strings.ContainsAny(base, "/:") {
+			return fmt.Errorf("key generate: key name %q: want letters, digits, '.', '-' or '_' (or give the key's name with --name)", catalog.Sanitize(base))
+		}
+	}
 	skey, vkey, err := catalog.GenerateKey(rand.Reader, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("key generate: %w", err)
 	}
 	// O_EXCL: never overwrite a key, which may be the only copy.
-	f, err := os.OpenFile(name+".key", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	if err := writeNew(base+".key", []byte(skey+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write signer key: %w", err)
 	}
-	if _, err := fmt.Fprintln(f, skey); err != nil {
-		f.Close()
-		return fmt.Errorf("write signer key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write signer key: %w", err)
-	}
-	if err := writeNew(name+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+	if err := writeNew(base+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+		os.Remove(base + ".key") // a key without its verifier key was never given out
 		return fmt.Errorf("write verifier key: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s.key (secret) and %s.pub: %s\n", name, name, vkey)
+	fmt.Fprintf(e.stdout, "wrote %s.key (secret) and %s.pub: %s\n", base, base, vkey)
 	return nil
 }
 

@@ -12,7 +12,7 @@
 //	smartcheck serve              a local HTTP service for point-of-sale systems
 //	smartcheck labels ...         make and print shelf labels
 //	smartcheck scan IMAGE...      decode the barcodes in image files (PNG, JPEG, GIF)
-//	smartcheck key generate NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
+//	smartcheck key generate [--name KEYNAME] NAME  writes NAME.key (signer key, mode 0600) and NAME.pub
 //	smartcheck key register|revoke ... PUBFILE
 //	smartcheck sign --key FILE [--catalog DIR] [FILE]
 //	smartcheck catalog build|append|import|export|withdraw|verify|sync|witness ...
@@ -187,7 +187,7 @@
 //
 // # Keys, signing and publishing
 //
-//	smartcheck key generate NAME
+//	smartcheck key generate [--name KEYNAME] NAME
 //	smartcheck key register --org ORG --role ROLE --scope SCOPE [--scope SCOPE...] PUBFILE
 //	smartcheck key revoke [--org ORG --role ROLE | --catalog DIR [--trust FILE]] PUBFILE
 //	smartcheck sign --key FILE [--key FILE...] [--catalog DIR [--trust FILE]] [FILE]
@@ -195,6 +195,12 @@
 //	smartcheck catalog append --key FILE [--key FILE...] [--expires 168h] --catalog DIR [--trust FILE] SIGNED...
 //	smartcheck catalog withdraw --key FILE [--key FILE...] --catalog DIR [--trust FILE] [--expires 168h] --record N --reason TEXT
 //	smartcheck catalog verify [--catalog DIR] [--trust FILE] [--at YYYY-MM-DD]
+//
+// key generate names the key NAME, or KEYNAME with --name (letters,
+// digits, '.', '-', '_', '/' and ':'): a publisher key that witnesses are
+// to check is named as the catalog's origin, which may hold a '/', so the
+// files get their own name: key generate --name shop.example/uk publisher
+// writes publisher.key and publisher.pub.
 //
 // key register prints the body of a smartcheck-key/1 record that
 // registers the verifier key in PUBFILE (a .pub file from key generate),
@@ -293,6 +299,30 @@
 // writes trust note N+1 and signs a new checkpoint with the new keys; from
 // then on append, withdraw and refresh need the new keys. Publishing
 // behind a CDN (what to upload first, cache lifetimes): docs/publishing.md.
+//
+// # Witnesses and proofs
+//
+//	smartcheck catalog witness --catalog DIR [--trust FILE] [--timeout 10s] URL...
+//	smartcheck lookup --json --proof CODE
+//	smartcheck verify-proof [--trust FILE] FILE|-
+//
+// catalog witness asks each C2SP tlog-witness witness at URL to cosign the
+// catalog's checkpoint, with a consistency proof from the tiles beside the
+// records, and adds the cosignatures of the trust file's witnesses to the
+// checkpoint. A witness knows the log's key by the catalog's origin: a
+// publisher signature on the checkpoint must be by a key named exactly as
+// the origin (key generate --name ORIGIN), or it refuses before asking
+// anyone. It says for each witness whether it cosigned and, if not, why
+// (down, too slow, a refusal, an answer that is not a valid cosignature);
+// it asks all of them at once, gives each --timeout per request and tries
+// a network failure or a 5xx twice. The checkpoint is rewritten only with
+// cosignatures that verify; the exit status is 1 when fewer witnesses
+// cosigned than the trust file's witness-quorum (tills that require them
+// keep their last catalog).
+//
+// lookup --json --proof adds to each answer the proof that the chosen
+// declaration is in the log the checkpoint signs (README, "Proofs"), and
+// verify-proof checks one offline against a trust file.
 //
 // till --sync does the same in the background, every --sync-every (sooner
 // after a failure that was not a refusal), never in the way of a scan: a
@@ -727,6 +757,22 @@ barcode, FILE<TAB>FORMAT<TAB>TEXT, or with --json one object per image. An
 image with no barcode is named on standard error; it is not an error.
 `,
 	"key generate": `Writes NAME.key (a signer key, mode 0600) and NAME.pub (its verifier key).
+The key is named NAME, or KEYNAME with --name. A publisher key that witnesses
+check must be named exactly as the catalog's origin, which may hold '/':
+  smartcheck key generate --name shop.example/uk publisher
+`,
+	"catalog witness": `Asks C2SP tlog-witness witnesses (each URL) to cosign the catalog's
+checkpoint, and adds the cosignatures of the trust file's witnesses to it.
+A witness knows the log's key by the origin: the checkpoint must carry a
+publisher signature by a key named exactly as the origin (smartcheck key
+generate --name ORIGIN FILE; catalog trust rotate brings it in), or nothing
+is asked. Each witness's outcome is printed, with the reason when it did not
+cosign; the exit status is 1 when fewer cosigned than witness-quorum.
+`,
+	"verify-proof": `Checks offline that a record is in a signed (and witnessed) catalog: a
+line of lookup --json --proof, its proof object, or C2SP tlog-proof@v1 text
+(FILE, or - for standard input), against --trust, the installed catalog's
+trust file, or the built-in demo's. Exit status 0 only if it verifies.
 `,
 	"key register": `Prints the body of a smartcheck-key/1 record that registers the verifier key
 in PUBFILE, for the publisher to sign. ROLE is manufacturer, authorised-rep,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
@@ -71,7 +72,7 @@ func (e *env) verifyProof(args []string) error {
 	if err != nil {
 		return fmt.Errorf("verify-proof: %w", err)
 	}
-	text, err := proofText(in)
+	text, fields, err := proofText(in)
 	if err != nil {
 		return fmt.Errorf("verify-proof: %w", err)
 	}
@@ -81,6 +82,9 @@ func (e *env) verifyProof(args []string) error {
 	}
 	cp, err := p.Verify(trust)
 	if err != nil {
+		return fmt.Errorf("verify-proof: refused: %w", err)
+	}
+	if err := fields.agree(p, cp); err != nil {
 		return fmt.Errorf("verify-proof: refused: %w", err)
 	}
 	what := "record"
@@ -95,26 +99,74 @@ func (e *env) verifyProof(args []string) error {
 	return nil
 }
 
-// proofText finds the tlog-proof text in what verify-proof was given.
-func proofText(in []byte) ([]byte, error) {
+// proofText finds the tlog-proof text in what verify-proof was given,
+// and, in JSON, the proof's other fields, which must then agree with it.
+func proofText(in []byte) ([]byte, *reportProof, error) {
 	in = bytes.TrimLeft(in, " \t\r\n")
 	if !bytes.HasPrefix(in, []byte("{")) {
-		return in, nil
+		return in, nil, nil
 	}
 	var v struct {
-		Proof     *reportProof `json:"proof"`
-		TlogProof string       `json:"tlog_proof"`
+		Proof *reportProof `json:"proof"`
+		reportProof
 	}
 	if err := json.Unmarshal(in, &v); err != nil {
-		return nil, fmt.Errorf("not JSON a proof can be read from: %v", err)
+		return nil, nil, fmt.Errorf("not JSON a proof can be read from: %v", err)
 	}
 	switch {
 	case v.Proof != nil && v.Proof.TlogProof != "":
-		return []byte(v.Proof.TlogProof), nil
+		return []byte(v.Proof.TlogProof), v.Proof, nil
 	case v.TlogProof != "":
-		return []byte(v.TlogProof), nil
+		return []byte(v.TlogProof), &v.reportProof, nil
 	}
-	return nil, errors.New("the JSON holds no proof (run lookup --json --proof; a code with no trusted declaration has none)")
+	return nil, nil, errors.New("the JSON holds no proof (run lookup --json --proof; a code with no trusted declaration has none)")
+}
+
+// agree checks that a JSON proof's fields say what its verified
+// tlog_proof says: a reader of the JSON trusts them too.
+func (rp *reportProof) agree(p *catalog.Proof, cp *catalog.Checkpoint) error {
+	if rp == nil {
+		return nil
+	}
+	var bad []string
+	if rp.Index != p.Index {
+		bad = append(bad, "index")
+	}
+	if rp.Record != "" && rp.Record != string(p.Record) {
+		bad = append(bad, "record")
+	}
+	if rp.TreeSize != 0 && rp.TreeSize != cp.Size {
+		bad = append(bad, "tree_size")
+	}
+	if rp.Root != "" && rp.Root != cp.Root.String() {
+		bad = append(bad, "root")
+	}
+	if rp.Checkpoint != "" && rp.Checkpoint != string(p.Checkpoint) {
+		bad = append(bad, "checkpoint")
+	}
+	if rp.Hashes != nil {
+		same := len(rp.Hashes) == len(p.Hashes)
+		for i := 0; same && i < len(p.Hashes); i++ {
+			same = rp.Hashes[i] == p.Hashes[i].String()
+		}
+		if !same {
+			bad = append(bad, "hashes")
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the JSON's %s disagree with its tlog_proof, which verifies: the JSON was altered", strings.Join(bad, ", "))
+	}
+	var unconfirmed []string
+	for _, w := range rp.Witnesses {
+		if !slices.ContainsFunc(cp.Cosigned, func(c catalog.Cosignature) bool { return c.Witness == w }) {
+			unconfirmed = append(unconfirmed, catalog.Sanitize(w))
+		}
+	}
+	if len(unconfirmed) > 0 {
+		return withHint(fmt.Errorf("the JSON names witnesses whose cosignatures this trust file does not confirm: %s", strings.Join(unconfirmed, ", ")),
+			"give --trust the trust file that names them as witnesses")
+	}
+	return nil
 }
 
 // proofTrust reads the trust a proof is checked against.

@@ -63,8 +63,17 @@ func (e *env) catalogTrustRotate(args []string) error {
 		return err
 	}
 	defer cat.Close()
-	cur := cat.Trust
-	next, note, err := catalog.RotateTrust(cur, cat.Size(), vkeys, q, old, signers)
+	// The catalog is opened as its publisher opens it, without the
+	// witness quorum (the cosignatures come after a write); the next
+	// trust note keeps the quorum the trust really has, or a rotation
+	// would let tills stop requiring witnesses.
+	full, err := readTrust(w.dir, w.trust)
+	if err != nil {
+		return fmt.Errorf("catalog trust rotate: %w", err)
+	}
+	cur := *cat.Trust
+	cur.WitnessQuorum = full.WitnessQuorum
+	next, note, err := catalog.RotateTrust(&cur, cat.Size(), vkeys, q, old, signers)
 	if err != nil {
 		return fmt.Errorf("catalog trust rotate: %w", err)
 	}
@@ -75,7 +84,7 @@ func (e *env) catalogTrustRotate(args []string) error {
 	fmt.Fprintf(e.stdout, "wrote %s: trust version %d, %d publisher keys (quorum %d), in force from record %d (%d bytes)\n", path, next.Version, len(vkeys), q, next.From, len(note))
 	// The records are the same; the checkpoint is signed again, by the
 	// new keys.
-	cat.Trust = next
+	cat.Trust = next.PublisherOnly()
 	cp, err := catalog.Append(w.dir, cat.Catalog, nil, signers, time.Now(), *w.expires)
 	if err != nil {
 		return fmt.Errorf("catalog trust rotate: the trust note is written, but the checkpoint was not signed again: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,7 +35,7 @@ func (e *env) catalogWitness(args []string) error {
 		return fmt.Errorf("catalog witness: %w", err)
 	}
 	defer cat.Close()
-	wr := &catalog.WitnessRequest{Timeout: *timeout}
+	wr := &catalog.WitnessRequest{Timeout: *timeout, Quorum: trust.WitnessQuorum}
 	answers, cp, err := wr.Cosign(context.Background(), *dir, cat.Catalog, urls)
 	for _, a := range answers {
 		if a.Cosigned != nil {
@@ -43,13 +44,13 @@ func (e *env) catalogWitness(args []string) error {
 			e.errorf("catalog witness: %s did not cosign: %s", a.URL, catalog.Sanitize(a.Err.Error()))
 		}
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, catalog.ErrBelowWitnessQuorum) {
 		return fmt.Errorf("catalog witness: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "checkpoint of %d records: %d of %d witnesses cosigned (%d required)%s\n",
 		cp.Size, len(cp.Cosigned), len(trust.Witnesses), trust.WitnessQuorum, cosignedList(cp))
-	if len(cp.Cosigned) < trust.WitnessQuorum {
-		e.errorf("catalog witness: %d of the %d witness cosignatures the trust file requires: tills that require them keep their last catalog", len(cp.Cosigned), trust.WitnessQuorum)
+	if err != nil {
+		e.errorf("catalog witness: %v: tills that require the cosignatures keep their last catalog", err)
 		return exitError(1)
 	}
 	return nil

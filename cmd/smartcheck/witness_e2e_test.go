@@ -145,20 +145,25 @@ func smartcheck(args ...string) (int, string, string) {
 // witness refuses to cosign it, and a till that requires the witness
 // refuses it, while one that does not would have been fooled.
 func TestLitewitnessSplitView(t *testing.T) {
-	const origin = "witnessed.shop.example" // litewitness wants the publisher key named as the origin, and key names have no "/"
+	// litewitness wants the publisher key named exactly as the origin,
+	// which here, as in the demo, holds a '/': key generate --name.
+	const origin = "witnessed.shop.example/uk"
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	work := t.TempDir()
-	skey, pubV, err := catalog.GenerateKey(rand.Reader, origin) // litewitness wants the key named as the origin
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := catalog.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
+	code, _, stderr := smartcheck("key", "generate", origin)
+	if code != 1 || !strings.Contains(stderr, "--name "+origin) {
+		t.Fatalf("key generate ORIGIN: exit %d, %s", code, stderr)
 	}
 	keyFile := filepath.Join(work, "pub.key")
-	os.WriteFile(keyFile, []byte(skey+"\n"), 0o600)
+	mustRun(t, 0, "key", "generate", "--name", origin, filepath.Join(work, "pub"))
+	skey, _ := os.ReadFile(keyFile)
+	pubVb, _ := os.ReadFile(filepath.Join(work, "pub.pub"))
+	pubV := strings.TrimSpace(string(pubVb))
+	pub, err := catalog.NewSigner(string(skey))
+	if err != nil || pub.Name() != origin || !strings.HasPrefix(pubV, origin+"+") {
+		t.Fatalf("the key is not named as the origin: %v, %s", err, pubV)
+	}
 	makerS, makerV, _ := catalog.GenerateKey(rand.Reader, "maker")
 	maker, _ := catalog.NewSigner(makerS)
 	write := func(name string, body string, s catalog.Signer) string {
@@ -184,7 +189,7 @@ func TestLitewitnessSplitView(t *testing.T) {
 	os.WriteFile(trustFile, append(tf, "witness "+w.vkey+"\nwitness-quorum 1\n"...), 0o644)
 
 	// Not yet cosigned: a till that requires the witness refuses it.
-	code, _, stderr := smartcheck("catalog", "verify", "--catalog", live)
+	code, _, stderr = smartcheck("catalog", "verify", "--catalog", live)
 	if code != 1 || !strings.Contains(stderr, "witness witness.test/w1: no cosignature") {
 		t.Fatalf("uncosigned catalog: exit %d, %s", code, stderr)
 	}
