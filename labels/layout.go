@@ -225,15 +225,18 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 	if len(bands) == 0 {
 		return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
 	}
+	// Each try below breaks the same few texts into lines at the same
+	// few sizes: they are broken once, and a try is then arithmetic.
+	lines := lineCache{}
 	for drop := range 3 {
 		// Whole points above the least size, up to 1.8 times it.
 		for k := math.Floor(0.8 * ds.Headline); k >= 0; k-- {
 			head := ds.Headline + k
 			// The largest QR modules that leave room for the rest.
 			for _, c := range bands {
-				d, reason, _ := c.text(l, ds, head, drop)
-				if d != nil {
-					return d, nil
+				rows, reason := c.fit(l, ds, head, drop, lines)
+				if rows != nil {
+					return c.draw(l, head, rows), nil
 				}
 				why = reason
 			}
@@ -266,7 +269,8 @@ type row struct {
 	size     float64
 	bold     bool
 	maxLines int
-	ellipsis bool // shorten the last line with "…" rather than fail
+	ellipsis bool    // shorten the last line with "…" rather than fail
+	width    float64 // mm
 }
 
 // codesBand is a label with its codes band laid out (barcode, QR code,
@@ -350,7 +354,7 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 				y += leading * capSize * ptMM
 			}
 			if !placeFooter(d, footer, ds.Footer, colL, subR, y+0.4, h-margin) {
-				footerRows = footerAsRows(footer, ds.Footer)
+				footerRows = footerAsRows(footer, ds.Footer, w-2*margin)
 			}
 		} else {
 			// Above the QR code, right-aligned over it.
@@ -365,10 +369,10 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 				d.Texts = append(d.Texts, Text{X: colR - tw, Y: y + ascent*capSize*ptMM, Size: capSize, Bold: true, S: s, Role: "caption"})
 				y += leading * capSize * ptMM
 			}
-			footerRows = footerAsRows(footer, ds.Footer)
+			footerRows = footerAsRows(footer, ds.Footer, w-2*margin)
 		}
 	} else if !placeFooter(d, footer, ds.Footer, colL, colR, h-margin-symH, h-margin) {
-		footerRows = footerAsRows(footer, ds.Footer)
+		footerRows = footerAsRows(footer, ds.Footer, w-2*margin)
 	}
 	if l.Price != "" {
 		p := ds.Price
@@ -386,81 +390,123 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footerRows: footerRows}, ""
 }
 
-// text lays out the text above the codes band with the headline at head
-// points, leaving out the password line (drop ≥ 1) and the contact line
-// (drop 2): the product name beside the DEMO tag, the headline, the
-// note, the password policy, the contact.
-func (c *codesBand) text(l *Label, ds Design, head float64, drop int) (*Drawing, string, bool) {
-	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
-	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
-	w, h, iw, bottom, footerRows := d.W, d.H, d.W-2*margin, c.bottom, c.footerRows
+// A lineCache holds rows already broken into lines, by row.
+type lineCache map[row][]string
+
+func (lc lineCache) lines(r row) []string {
+	ls, ok := lc[r]
+	if !ok {
+		ls = r.lines()
+		lc[r] = ls
+	}
+	return ls
+}
+
+// placedRow is a row of text broken into its lines.
+type placedRow struct {
+	row
+	lines []string
+}
+
+// fit breaks the text above the codes band into lines with the headline
+// at head points, leaving out the password line (drop ≥ 1) and the
+// contact line (drop 2): the product name beside the DEMO tag, the
+// headline, the note, the password policy, the contact. It returns the
+// rows when they fit above the band, else nil and why not.
+func (c *codesBand) fit(l *Label, ds Design, head float64, drop int, lc lineCache) ([]placedRow, string) {
+	iw := c.d.W - 2*margin
 	titleSize := max(8, 0.75*head)
 	titleW := iw
 	if l.Demo {
-		tag := min(titleSize, 9)
-		tw := textWidth("DEMO", true, tag) + 2
-		th := tag * ptMM * 1.05
-		d.Boxes = append(d.Boxes, Rect{w - margin - tw, margin, tw, th})
-		d.Texts = append(d.Texts, Text{X: w - margin - tw + 1, Y: margin + th*0.8, Size: tag, Bold: true, White: true, S: "DEMO", Role: "demo"})
-		titleW -= tw + 1
+		titleW -= demoWidth(titleSize) + 1
 	}
 	small := max(ds.Small, 0.6*head)
 	titleLines := 1
-	if h >= 50 {
+	if c.d.H >= 50 {
 		titleLines = 2
 	}
 	rows := []row{
-		{s: l.Title, role: "title", size: titleSize, bold: true, maxLines: titleLines, ellipsis: true},
-		{s: l.Support, role: "headline", size: head, bold: true, maxLines: 2},
-		{s: l.Note, role: "note", size: small, bold: true, maxLines: 2},
+		{s: l.Title, role: "title", size: titleSize, bold: true, maxLines: titleLines, ellipsis: true, width: titleW},
+		{s: l.Support, role: "headline", size: head, bold: true, maxLines: 2, width: iw},
+		{s: l.Note, role: "note", size: small, bold: true, maxLines: 2, width: iw},
 	}
 	if drop < 1 {
-		rows = append(rows, row{s: l.Passwords, role: "passwords", size: small, maxLines: 2})
+		rows = append(rows, row{s: l.Passwords, role: "passwords", size: small, maxLines: 2, width: iw})
 	}
 	if drop < 2 {
-		rows = append(rows, row{s: l.Contact, role: "contact", size: small, maxLines: 2})
+		rows = append(rows, row{s: l.Contact, role: "contact", size: small, maxLines: 2, width: iw})
 	}
-	rows = append(rows, footerRows...)
+	rows = append(rows, c.footerRows...)
+	placed := make([]placedRow, 0, len(rows))
 	y := margin
-	for i, r := range rows {
+	for _, r := range rows {
 		if r.s == "" {
 			continue
 		}
-		avail := iw
-		if i == 0 {
-			avail = titleW
-		}
-		var ls []string
-		switch {
-		case r.ellipsis:
-			ls = wrapText(r.s, r.bold, r.size, avail)
-			if len(ls) > r.maxLines {
-				// Whole lines as wrapped, then the rest shortened; or, when
-				// a word had to be cut, all of it shortened on one line.
-				kept := strings.Join(ls[:r.maxLines-1], " ")
-				if rest, ok := strings.CutPrefix(strings.Join(strings.Fields(r.s), " "), kept); ok && kept != "" {
-					ls = append(ls[:r.maxLines-1], ellipsize(strings.TrimSpace(rest), r.bold, r.size, avail))
-				} else {
-					ls = []string{ellipsize(r.s, r.bold, r.size, avail)}
-				}
-			}
-		case r.role == "headline":
-			ls = headlineLines(r.s, r.size, avail)
-		default:
-			ls = wrapText(r.s, r.bold, r.size, avail)
-		}
+		ls := lc.lines(r)
 		if len(ls) > r.maxLines {
-			return nil, fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines), true
+			return nil, fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines)
 		}
-		for _, s := range ls {
+		for range ls {
+			y += leading * r.size * ptMM
+		}
+		placed = append(placed, placedRow{r, ls})
+	}
+	if y > c.bottom+1e-9 {
+		return nil, "the text does not fit above the barcode"
+	}
+	return placed, ""
+}
+
+// draw is the label with the codes band and the rows fit made for the
+// headline at head points.
+func (c *codesBand) draw(l *Label, head float64, rows []placedRow) *Drawing {
+	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
+	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
+	if l.Demo {
+		tag := min(max(8, 0.75*head), 9)
+		tw := demoWidth(tag)
+		th := tag * ptMM * 1.05
+		d.Boxes = append(d.Boxes, Rect{d.W - margin - tw, margin, tw, th})
+		d.Texts = append(d.Texts, Text{X: d.W - margin - tw + 1, Y: margin + th*0.8, Size: tag, Bold: true, White: true, S: "DEMO", Role: "demo"})
+	}
+	y := margin
+	for _, r := range rows {
+		for _, s := range r.lines {
 			d.Texts = append(d.Texts, Text{X: margin, Y: y + ascent*r.size*ptMM, Size: r.size, Bold: r.bold, S: s, Role: r.role})
 			y += leading * r.size * ptMM
 		}
 	}
-	if y > bottom+1e-9 {
-		return nil, "the text does not fit above the barcode", true
+	return d
+}
+
+// demoWidth is the width of the DEMO tag's box for a title of size
+// points.
+func demoWidth(size float64) float64 {
+	return textWidth("DEMO", true, min(size, 9)) + 2
+}
+
+// lines breaks the row into lines of its width: a headline as a person
+// would, a row with an ellipsis shortened to its lines, any other
+// wrapped (and maybe more lines than it may have).
+func (r row) lines() []string {
+	switch {
+	case r.ellipsis:
+		ls := wrapText(r.s, r.bold, r.size, r.width)
+		if len(ls) <= r.maxLines {
+			return ls
+		}
+		// Whole lines as wrapped, then the rest shortened; or, when
+		// a word had to be cut, all of it shortened on one line.
+		kept := strings.Join(ls[:r.maxLines-1], " ")
+		if rest, ok := strings.CutPrefix(strings.Join(strings.Fields(r.s), " "), kept); ok && kept != "" {
+			return append(ls[:r.maxLines-1], ellipsize(strings.TrimSpace(rest), r.bold, r.size, r.width))
+		}
+		return []string{ellipsize(r.s, r.bold, r.size, r.width)}
+	case r.role == "headline":
+		return headlineLines(r.s, r.size, r.width)
 	}
-	return d, "", false
+	return wrapText(r.s, r.bold, r.size, r.width)
 }
 
 // placeFooter writes the footer's parts, one a line (wrapped if need be),
@@ -488,8 +534,8 @@ func placeFooter(d *Drawing, parts []string, size, x0, x1, y0, y1 float64) bool 
 
 // footerAsRows is the footer as one row under the text, when the column
 // has no room for it.
-func footerAsRows(parts []string, size float64) []row {
-	return []row{{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2}}
+func footerAsRows(parts []string, size, width float64) []row {
+	return []row{{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2, width: width}}
 }
 
 // tooWide reports whether a line is wider than width (a word that
