@@ -225,20 +225,24 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 	if len(bands) == 0 {
 		return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
 	}
-	// Each try below breaks the same few texts into lines at the same
-	// few sizes: they are broken once, and a try is then arithmetic.
-	lines := lineCache{}
+	texts := make([]*aboveText, int(math.Floor(0.8*ds.Headline))+1)
+	// Each try below breaks the same texts into lines at one of a few
+	// sizes: they are broken once a size, and a try is then arithmetic.
 	for drop := range 3 {
 		// Whole points above the least size, up to 1.8 times it.
 		for k := math.Floor(0.8 * ds.Headline); k >= 0; k-- {
 			head := ds.Headline + k
+			if texts[int(k)] == nil {
+				texts[int(k)] = textFor(l, ds, w, h, head)
+			}
+			t := texts[int(k)]
 			// The largest QR modules that leave room for the rest.
 			for _, c := range bands {
-				rows, reason := c.fit(l, ds, head, drop, lines)
-				if rows != nil {
-					return c.draw(l, head, rows), nil
+				if reason := c.fit(t, drop); reason != "" {
+					why = reason
+					continue
 				}
-				why = reason
+				return c.draw(l, t, drop), nil
 			}
 		}
 	}
@@ -276,9 +280,9 @@ type row struct {
 // codesBand is a label with its codes band laid out (barcode, QR code,
 // caption, footer, price), which does not depend on the text above.
 type codesBand struct {
-	d          *Drawing
-	bottom     float64 // the text above must end here
-	footerRows []row   // the footer, when the band has no room for it
+	d      *Drawing
+	bottom float64    // the text above must end here
+	footer *brokenRow // the footer under the text, when the band has no room for it
 }
 
 // codes lays out the band of the barcode and the QR code; nil and why
@@ -315,7 +319,7 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 	// under the caption, and the price above them all.
 	colL, colR := barRight+1, w-margin
 	top := h - margin // the column's top so far
-	var footerRows []row
+	var footerRow *brokenRow
 	footer := strings.Split(l.Footer, " · ")
 	if l.Shelf != "" {
 		footer = append(footer[:1:1], append([]string{"Shelf " + l.Shelf}, footer[1:]...)...)
@@ -354,7 +358,7 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 				y += leading * capSize * ptMM
 			}
 			if !placeFooter(d, footer, ds.Footer, colL, subR, y+0.4, h-margin) {
-				footerRows = footerAsRows(footer, ds.Footer, w-2*margin)
+				footerRow = footerAsRow(footer, ds.Footer, w-2*margin)
 			}
 		} else {
 			// Above the QR code, right-aligned over it.
@@ -369,10 +373,10 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 				d.Texts = append(d.Texts, Text{X: colR - tw, Y: y + ascent*capSize*ptMM, Size: capSize, Bold: true, S: s, Role: "caption"})
 				y += leading * capSize * ptMM
 			}
-			footerRows = footerAsRows(footer, ds.Footer, w-2*margin)
+			footerRow = footerAsRow(footer, ds.Footer, w-2*margin)
 		}
 	} else if !placeFooter(d, footer, ds.Footer, colL, colR, h-margin-symH, h-margin) {
-		footerRows = footerAsRows(footer, ds.Footer, w-2*margin)
+		footerRow = footerAsRow(footer, ds.Footer, w-2*margin)
 	}
 	if l.Price != "" {
 		p := ds.Price
@@ -387,34 +391,25 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 		top = base - ascent*p*ptMM
 	}
 
-	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footerRows: footerRows}, ""
+	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footer: footerRow}, ""
 }
 
-// A lineCache holds rows already broken into lines, by row.
-type lineCache map[row][]string
-
-func (lc lineCache) lines(r row) []string {
-	ls, ok := lc[r]
-	if !ok {
-		ls = r.lines()
-		lc[r] = ls
-	}
-	return ls
-}
-
-// placedRow is a row of text broken into its lines.
-type placedRow struct {
+// brokenRow is a row of text broken into its lines.
+type brokenRow struct {
 	row
 	lines []string
 }
 
-// fit breaks the text above the codes band into lines with the headline
-// at head points, leaving out the password line (drop ≥ 1) and the
-// contact line (drop 2): the product name beside the DEMO tag, the
-// headline, the note, the password policy, the contact. It returns the
-// rows when they fit above the band, else nil and why not.
-func (c *codesBand) fit(l *Label, ds Design, head float64, drop int, lc lineCache) ([]placedRow, string) {
-	iw := c.d.W - 2*margin
+// aboveText is the text above the codes band broken into lines for one
+// headline size: the product name beside the DEMO tag, the headline,
+// the note, the password policy, the contact.
+type aboveText struct {
+	head float64
+	rows [5]brokenRow
+}
+
+func textFor(l *Label, ds Design, w, h, head float64) *aboveText {
+	iw := w - 2*margin
 	titleSize := max(8, 0.75*head)
 	titleW := iw
 	if l.Demo {
@@ -422,61 +417,82 @@ func (c *codesBand) fit(l *Label, ds Design, head float64, drop int, lc lineCach
 	}
 	small := max(ds.Small, 0.6*head)
 	titleLines := 1
-	if c.d.H >= 50 {
+	if h >= 50 {
 		titleLines = 2
 	}
-	rows := []row{
+	t := &aboveText{head: head}
+	for i, r := range [5]row{
 		{s: l.Title, role: "title", size: titleSize, bold: true, maxLines: titleLines, ellipsis: true, width: titleW},
 		{s: l.Support, role: "headline", size: head, bold: true, maxLines: 2, width: iw},
 		{s: l.Note, role: "note", size: small, bold: true, maxLines: 2, width: iw},
-	}
-	if drop < 1 {
-		rows = append(rows, row{s: l.Passwords, role: "passwords", size: small, maxLines: 2, width: iw})
-	}
-	if drop < 2 {
-		rows = append(rows, row{s: l.Contact, role: "contact", size: small, maxLines: 2, width: iw})
-	}
-	rows = append(rows, c.footerRows...)
-	placed := make([]placedRow, 0, len(rows))
-	y := margin
-	for _, r := range rows {
-		if r.s == "" {
-			continue
+		{s: l.Passwords, role: "passwords", size: small, maxLines: 2, width: iw},
+		{s: l.Contact, role: "contact", size: small, maxLines: 2, width: iw},
+	} {
+		t.rows[i] = brokenRow{row: r}
+		if r.s != "" {
+			t.rows[i].lines = r.lines()
 		}
-		ls := lc.lines(r)
-		if len(ls) > r.maxLines {
-			return nil, fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines)
-		}
-		for range ls {
-			y += leading * r.size * ptMM
-		}
-		placed = append(placed, placedRow{r, ls})
 	}
-	if y > c.bottom+1e-9 {
-		return nil, "the text does not fit above the barcode"
-	}
-	return placed, ""
+	return t
 }
 
-// draw is the label with the codes band and the rows fit made for the
-// headline at head points.
-func (c *codesBand) draw(l *Label, head float64, rows []placedRow) *Drawing {
+// each calls f for the rows printed when drop lines are left out (1: the
+// password line; 2: the contact line too), then the band's footer row.
+func (c *codesBand) each(t *aboveText, drop int, f func(*brokenRow) bool) bool {
+	for i := range t.rows {
+		if i == 3 && drop >= 1 || i == 4 && drop >= 2 || t.rows[i].s == "" {
+			continue
+		}
+		if !f(&t.rows[i]) {
+			return false
+		}
+	}
+	return c.footer == nil || f(c.footer)
+}
+
+// fit says why the text t, with drop lines left out, does not fit above
+// the codes band, or "" when it does.
+func (c *codesBand) fit(t *aboveText, drop int) string {
+	why := ""
+	y := margin
+	if !c.each(t, drop, func(r *brokenRow) bool {
+		if len(r.lines) > r.maxLines {
+			why = fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines)
+			return false
+		}
+		for range r.lines {
+			y += leading * r.size * ptMM
+		}
+		return true
+	}) {
+		return why
+	}
+	if y > c.bottom+1e-9 {
+		return "the text does not fit above the barcode"
+	}
+	return ""
+}
+
+// draw is the label with the codes band and the text t above it, drop
+// lines left out, as fit found it fits.
+func (c *codesBand) draw(l *Label, t *aboveText, drop int) *Drawing {
 	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
 	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
 	if l.Demo {
-		tag := min(max(8, 0.75*head), 9)
+		tag := min(max(8, 0.75*t.head), 9)
 		tw := demoWidth(tag)
 		th := tag * ptMM * 1.05
 		d.Boxes = append(d.Boxes, Rect{d.W - margin - tw, margin, tw, th})
 		d.Texts = append(d.Texts, Text{X: d.W - margin - tw + 1, Y: margin + th*0.8, Size: tag, Bold: true, White: true, S: "DEMO", Role: "demo"})
 	}
 	y := margin
-	for _, r := range rows {
+	c.each(t, drop, func(r *brokenRow) bool {
 		for _, s := range r.lines {
 			d.Texts = append(d.Texts, Text{X: margin, Y: y + ascent*r.size*ptMM, Size: r.size, Bold: r.bold, S: s, Role: r.role})
 			y += leading * r.size * ptMM
 		}
-	}
+		return true
+	})
 	return d
 }
 
@@ -532,10 +548,14 @@ func placeFooter(d *Drawing, parts []string, size, x0, x1, y0, y1 float64) bool 
 	return false
 }
 
-// footerAsRows is the footer as one row under the text, when the column
+// footerAsRow is the footer as one row under the text, when the column
 // has no room for it.
-func footerAsRows(parts []string, size, width float64) []row {
-	return []row{{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2, width: width}}
+func footerAsRow(parts []string, size, width float64) *brokenRow {
+	r := row{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2, width: width}
+	if r.s == "" {
+		return nil
+	}
+	return &brokenRow{row: r, lines: r.lines()}
 }
 
 // tooWide reports whether a line is wider than width (a word that

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -176,6 +178,24 @@ func TestPDFDeterministic(t *testing.T) {
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Error("two renderings of the same labels differ")
+	}
+}
+
+// TestAppendPt: a PDF coordinate is written exactly as strconv would
+// write it rounded to 1/1000 pt, at the edges of the rounding and of the
+// sign too.
+func TestAppendPt(t *testing.T) {
+	vs := []float64{0, 1, -1, 0.0004, 0.0005, -0.0004, -0.0005, -0.0006, 0.9995, 0.9994, 12.5, 12.05, 12.005,
+		-12.005, 99.999, 99.9996, 841.89, 595.28, 1e6 + 0.001, -0.25, 2.675, 1.0005}
+	r := rand.New(rand.NewPCG(10, 10))
+	for range 100000 {
+		vs = append(vs, (r.Float64()-0.2)*1000, float64(r.IntN(2000000)-100000)/1000, float64(r.IntN(200000))/1000+0.0005)
+	}
+	for _, v := range vs {
+		want := strconv.AppendFloat(nil, float64(int64(v*1000+0.5))/1000, 'f', -1, 64)
+		if got := appendPt(nil, v); string(got) != string(want)+" " {
+			t.Fatalf("appendPt(%v) = %q, want %q", v, got, string(want)+" ")
+		}
 	}
 }
 

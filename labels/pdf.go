@@ -138,8 +138,22 @@ func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64) []b
 }
 
 // appendPt writes a coordinate in points to 1/1000 pt (0.35 µm), and a
-// space.
+// space: "12.5 ", "-0.004 ", "3 " (as strconv.AppendFloat would write the
+// rounded value, without its float formatting, a third of a PDF's time).
 func appendPt(b []byte, v float64) []byte {
-	b = strconv.AppendFloat(b, float64(int64(v*1000+0.5))/1000, 'f', -1, 64)
+	n := int64(v*1000 + 0.5)
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	b = strconv.AppendInt(b, n/1000, 10)
+	if f := n % 1000; f != 0 {
+		digits := [4]byte{'.', byte('0' + f/100), byte('0' + f/10%10), byte('0' + f%10)}
+		k := 4
+		for digits[k-1] == '0' {
+			k--
+		}
+		b = append(b, digits[:k]...)
+	}
 	return append(b, ' ')
 }
