@@ -131,11 +131,24 @@ func checkDrawing(t *testing.T, d *Drawing, l *Label, dot float64) {
 	}
 }
 
-// TestPDFOnePathPerSymbol reads a sheet's content stream: each barcode
+// TestPDFOnePathPerSymbol reads a sheet's content streams: each barcode
 // and each QR code is one path of rectangles filled once, so no seam
-// can show between its bars or modules.
+// can show between its bars or modules. A QR code is drawn once, as a
+// form, and placed on every label that carries it.
 func TestPDFOnePathPerSymbol(t *testing.T) {
-	ls := testLabels(t)[:3]
+	ls := testLabels(t)
+	ls = append(ls, ls[:4]...) // the same codes again: their forms are used twice
+	qrs := map[string]bool{}
+	placed := 0
+	for _, l := range ls {
+		if l.QR != "" {
+			qrs[l.QR] = true
+			placed++
+		}
+	}
+	if len(qrs) < 2 || placed <= len(qrs) {
+		t.Fatalf("%d QR codes on %d labels: the test wants several, some shared", len(qrs), placed)
+	}
 	tp, err := FindTemplate("avery-l7160", "")
 	if err != nil {
 		t.Fatal(err)
@@ -144,23 +157,45 @@ func TestPDFOnePathPerSymbol(t *testing.T) {
 	if err := RenderPDF(&pdf, tp, ls, SheetOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var content strings.Builder
-	streams := regexp.MustCompile(`(?s)/Filter /FlateDecode /Length \d+>>\nstream\n(.*?)\nendstream`).FindAllSubmatch(pdf.Bytes(), -1)
-	for _, s := range streams {
-		r, err := zlib.NewReader(bytes.NewReader(s[1]))
-		if err != nil {
+	var pages strings.Builder
+	forms := map[string]string{} // object number: content
+	for _, o := range regexp.MustCompile(`(?s)\n(\d+) 0 obj\n(.*?)\nendobj`).FindAllSubmatch(pdf.Bytes(), -1) {
+		s := regexp.MustCompile(`(?s)/Length \d+ ?>>\nstream\n(.*?)\nendstream`).FindSubmatch(o[2])
+		if s == nil {
 			continue
 		}
-		b, _ := io.ReadAll(r)
-		content.Write(b)
+		r, err := zlib.NewReader(bytes.NewReader(s[1]))
+		if err != nil {
+			continue // not content (a font, say)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("object %s: %v", o[1], err)
+		}
+		if bytes.Contains(o[2], []byte("/Subtype /Form")) {
+			forms[string(o[1])] = string(b)
+		} else {
+			pages.Write(b)
+		}
 	}
 	// Each symbol: "0 g", then only "re" lines, then one "f".
-	paths := regexp.MustCompile(`0 g\n((?:[0-9. ]+ re\n)+)f\n`).FindAllStringSubmatch(content.String(), -1)
-	if want := 2 * len(ls); len(paths) != want {
-		t.Fatalf("%d filled paths of rectangles, want %d (a barcode and a QR code a label)", len(paths), want)
+	path := regexp.MustCompile(`0 g\n((?:[0-9. ]+ re\n)+)f\n`)
+	if n := len(path.FindAllString(pages.String(), -1)); n != len(ls) {
+		t.Errorf("%d filled paths of rectangles on the pages, want %d (a barcode a label)", n, len(ls))
 	}
-	if n := strings.Count(content.String(), "re\nf\n"); n != len(paths) {
-		t.Errorf("%d fills of rectangle paths, want %d: a symbol is drawn in pieces", n, len(paths))
+	if n := strings.Count(pages.String(), "re\nf\n"); n != len(ls) {
+		t.Errorf("%d fills of rectangle paths on the pages, want %d: a barcode is drawn in pieces", n, len(ls))
+	}
+	if n := len(regexp.MustCompile(`/TPL[0-9a-f]+ Do`).FindAllString(pages.String(), -1)); n != placed {
+		t.Errorf("%d forms placed, want %d (a QR code a label)", n, placed)
+	}
+	if len(forms) != len(qrs) {
+		t.Errorf("%d forms, want %d (one for each QR code)", len(forms), len(qrs))
+	}
+	for n, f := range forms {
+		if len(path.FindAllString(f, -1)) != 1 || strings.Count(f, "re\nf\n") != 1 {
+			t.Errorf("form %s is not one path of rectangles filled once:\n%.200s", n, f)
+		}
 	}
 }
 

@@ -56,6 +56,7 @@ func WritePDF(w io.Writer, t *Template, drawings []*Drawing, opt SheetOptions) e
 	pdf.SetCompression(true)
 	pos := t.Positions()
 	var path []byte
+	qrs := map[qrKey]fpdf.Template{}
 	slot := opt.Skip
 	for i, d := range drawings {
 		if i == 0 || slot == per {
@@ -73,7 +74,7 @@ func WritePDF(w io.Writer, t *Template, drawings []*Drawing, opt SheetOptions) e
 		}
 		ox, oy := pos[slot][0], pos[slot][1]
 		slot++
-		path = drawPDF(pdf, path[:0], d, ox, oy, t.PageH)
+		path = drawPDF(pdf, path[:0], d, ox, oy, t.PageH, qrs)
 	}
 	if len(drawings) == 0 {
 		pdf.AddPage()
@@ -86,32 +87,55 @@ func WritePDF(w io.Writer, t *Template, drawings []*Drawing, opt SheetOptions) e
 	return err
 }
 
-func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64) []byte {
+// qrKey names a QR code drawn at one module size.
+type qrKey struct {
+	data   string
+	module float64
+}
+
+// A qrForm is a QR code's path, written once as a form XObject (an fpdf
+// template) that every label with that code places: products of one
+// maker share it, and a sheet of them is then a fraction of the bytes to
+// write and compress.
+type qrForm struct {
+	fpdf.Template
+	id string
+}
+
+// ID is the template's name, which fpdf otherwise computes (a SHA-1 of
+// its content) each time the template is placed or written.
+func (f *qrForm) ID() string { return f.id }
+
+func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64, qrs map[qrKey]fpdf.Template) []byte {
 	if len(d.Boxes) > 0 {
 		pdf.SetFillColor(0, 0, 0)
 		for _, b := range d.Boxes {
 			pdf.Rect(ox+b.X, oy+b.Y, b.W, b.H, "F")
 		}
 	}
-	// One path per symbol: every bar or run of modules a rectangle
-	// (x y w h re), filled once (f).
-	fill := func(rs []Rect) {
-		path = append(path[:0], "0 g\n"...)
-		for _, r := range rs {
-			path = appendPt(path, (ox+r.X)*mmPt)
-			path = appendPt(path, (pageH-oy-r.Y-r.H)*mmPt)
-			path = appendPt(path, r.W*mmPt)
-			path = appendPt(path, r.H*mmPt)
-			path = append(path, "re\n"...)
-		}
-		path = append(path, "f\n"...)
+	if d.Barcode != nil {
+		path = fillPath(path[:0], d.Barcode.Rects(), ox, pageH-oy)
 		pdf.RawWriteStr(string(path))
 	}
-	if d.Barcode != nil {
-		fill(d.Barcode.Rects())
-	}
-	if d.QR != nil {
-		fill(d.QR.Rects())
+	if q := d.QR; q != nil {
+		// The form is the code with its quiet zone, so that the form's
+		// box (which a viewer clips to, written to 1/100 pt) cuts
+		// nothing dark.
+		quiet := float64(q.Quiet) * q.Module
+		side := float64(q.Size)*q.Module + 2*quiet
+		k := qrKey{q.Data, q.Module}
+		form := qrs[k]
+		if form == nil {
+			// The modules from the form's top-left corner, in points
+			// from its bottom-left corner.
+			path = fillPath(path[:0], (&PlacedQR{Matrix: q.Matrix, X: quiet, Y: quiet, Module: q.Module}).Rects(), 0, side)
+			tpl := pdf.CreateTemplateCustom(fpdf.PointType{}, fpdf.SizeType{Wd: side, Ht: side}, func(t *fpdf.Tpl) {
+				t.RawWriteStr(string(path))
+			})
+			form = &qrForm{Template: tpl, id: tpl.ID()}
+			qrs[k] = form
+		}
+		pdf.UseTemplateScaled(form, fpdf.PointType{X: ox + q.X - quiet, Y: oy + q.Y - quiet}, fpdf.SizeType{Wd: side, Ht: side})
 	}
 	style, size, white := "?", 0.0, false
 	pdf.SetTextColor(0, 0, 0)
@@ -135,6 +159,21 @@ func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64) []b
 		pdf.Text(ox+t.X, oy+t.Y, pdfText(t.S))
 	}
 	return path
+}
+
+// fillPath is a symbol as one path: every bar or run of modules a
+// rectangle (x y w h re), filled once (f), with rectangles in mm from
+// (ox, top) and the path in points from the bottom of the page or form.
+func fillPath(path []byte, rs []Rect, ox, top float64) []byte {
+	path = append(path, "0 g\n"...)
+	for _, r := range rs {
+		path = appendPt(path, (ox+r.X)*mmPt)
+		path = appendPt(path, (top-r.Y-r.H)*mmPt)
+		path = appendPt(path, r.W*mmPt)
+		path = appendPt(path, r.H*mmPt)
+		path = append(path, "re\n"...)
+	}
+	return append(path, "f\n"...)
 }
 
 // appendPt writes a coordinate in points to 1/1000 pt (0.35 µm), and a
