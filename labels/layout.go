@@ -657,18 +657,23 @@ func fitSize(s string, bold bool, want, least, width float64) (float64, bool) {
 // than a line is cut.
 func wrapText(s string, bold bool, size, width float64) []string {
 	var lines []string
-	cur := ""
-	for _, word := range strings.Fields(s) {
-		try := word
-		if cur != "" {
-			try = cur + " " + word
+	words := strings.Fields(s)
+	first := 0 // the first word of the line so far
+	cur := ""  // a piece of a cut word that begins the line, or ""
+	em := 0.0  // the line's width so far in ems, summed as textWidth sums
+	empty := true
+	for i := 0; i < len(words); i++ {
+		word := words[i]
+		try := em
+		if !empty {
+			try = emWidth(try, " ", bold)
 		}
-		if textWidth(try, bold, size) <= width {
-			cur = try
+		if try = emWidth(try, word, bold); try*size*ptMM <= width {
+			em, empty = try, false
 			continue
 		}
-		if cur != "" {
-			lines = append(lines, cur)
+		if !empty {
+			lines = append(lines, line(cur, words[first:i]))
 		}
 		for textWidth(word, bold, size) > width && len(word) > 1 {
 			// A word longer than a line (a web address) breaks after a
@@ -687,10 +692,18 @@ func wrapText(s string, bold bool, size, width float64) []string {
 			lines = append(lines, string(r[:n]))
 			word = string(r[n:])
 		}
-		cur = word
+		cur, first, em, empty = word, i+1, emWidth(0, word, bold), word == ""
 	}
-	if cur != "" {
-		lines = append(lines, cur)
+	if !empty {
+		lines = append(lines, line(cur, words[first:]))
 	}
 	return lines
+}
+
+// line is the words after head, one space apart.
+func line(head string, words []string) string {
+	if head == "" {
+		return strings.Join(words, " ")
+	}
+	return strings.Join(append([]string{head}, words...), " ")
 }
