@@ -133,21 +133,27 @@ func checkDrawing(t *testing.T, d *Drawing, l *Label, dot float64) {
 
 // TestPDFOnePathPerSymbol reads a sheet's content streams: each barcode
 // and each QR code is one path of rectangles filled once, so no seam
-// can show between its bars or modules. A QR code is drawn once, as a
-// form, and placed on every label that carries it.
+// can show between its bars or modules. A QR code on several labels is
+// drawn once, as a form, and placed on each; one on a single label is
+// drawn on the page.
 func TestPDFOnePathPerSymbol(t *testing.T) {
 	ls := testLabels(t)
 	ls = append(ls, ls[:4]...) // the same codes again: their forms are used twice
-	qrs := map[string]bool{}
-	placed := 0
+	uses := map[string]int{}
 	for _, l := range ls {
 		if l.QR != "" {
-			qrs[l.QR] = true
-			placed++
+			uses[l.QR]++
 		}
 	}
-	if len(qrs) < 2 || placed <= len(qrs) {
-		t.Fatalf("%d QR codes on %d labels: the test wants several, some shared", len(qrs), placed)
+	shared, placed := 0, 0
+	for _, n := range uses {
+		if n > 1 {
+			shared++
+			placed += n
+		}
+	}
+	if shared < 2 || len(uses) == shared {
+		t.Fatalf("%d QR codes, %d of them on several labels: the test wants some of each", len(uses), shared)
 	}
 	tp, err := FindTemplate("avery-l7160", "")
 	if err != nil {
@@ -180,17 +186,18 @@ func TestPDFOnePathPerSymbol(t *testing.T) {
 	}
 	// Each symbol: "0 g", then only "re" lines, then one "f".
 	path := regexp.MustCompile(`0 g\n((?:[0-9. ]+ re\n)+)f\n`)
-	if n := len(path.FindAllString(pages.String(), -1)); n != len(ls) {
-		t.Errorf("%d filled paths of rectangles on the pages, want %d (a barcode a label)", n, len(ls))
+	want := len(ls) + len(uses) - shared // the barcodes and the codes on one label
+	if n := len(path.FindAllString(pages.String(), -1)); n != want {
+		t.Errorf("%d filled paths of rectangles on the pages, want %d", n, want)
 	}
-	if n := strings.Count(pages.String(), "re\nf\n"); n != len(ls) {
-		t.Errorf("%d fills of rectangle paths on the pages, want %d: a barcode is drawn in pieces", n, len(ls))
+	if n := strings.Count(pages.String(), "re\nf\n"); n != want {
+		t.Errorf("%d fills of rectangle paths on the pages, want %d: a symbol is drawn in pieces", n, want)
 	}
 	if n := len(regexp.MustCompile(`/TPL[0-9a-f]+ Do`).FindAllString(pages.String(), -1)); n != placed {
-		t.Errorf("%d forms placed, want %d (a QR code a label)", n, placed)
+		t.Errorf("%d forms placed, want %d (one for each label with a shared code)", n, placed)
 	}
-	if len(forms) != len(qrs) {
-		t.Errorf("%d forms, want %d (one for each QR code)", len(forms), len(qrs))
+	if len(forms) != shared {
+		t.Errorf("%d forms, want %d (one for each shared code)", len(forms), shared)
 	}
 	for n, f := range forms {
 		if len(path.FindAllString(f, -1)) != 1 || strings.Count(f, "re\nf\n") != 1 {

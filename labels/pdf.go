@@ -56,7 +56,12 @@ func WritePDF(w io.Writer, t *Template, drawings []*Drawing, opt SheetOptions) e
 	pdf.SetCompression(true)
 	pos := t.Positions()
 	var path []byte
-	qrs := map[qrKey]fpdf.Template{}
+	qrs := qrForms{uses: map[qrKey]int{}, forms: map[qrKey]fpdf.Template{}}
+	for _, d := range drawings {
+		if d.QR != nil {
+			qrs.uses[qrKey{d.QR.Data, d.QR.Module}]++
+		}
+	}
 	slot := opt.Skip
 	for i, d := range drawings {
 		if i == 0 || slot == per {
@@ -93,10 +98,18 @@ type qrKey struct {
 	module float64
 }
 
-// A qrForm is a QR code's path, written once as a form XObject (an fpdf
-// template) that every label with that code places: products of one
-// maker share it, and a sheet of them is then a fraction of the bytes to
-// write and compress.
+// qrForms are the QR codes of a PDF that more than one label carries:
+// each is written once, as a form XObject (an fpdf template) that every
+// label with it places. Products of one maker share a code, and a sheet
+// of them is then a fraction of the bytes to write and compress. A code
+// on one label only is drawn on the page, as the barcodes are (a form
+// costs a stream of its own).
+type qrForms struct {
+	uses  map[qrKey]int
+	forms map[qrKey]fpdf.Template
+}
+
+// A qrForm is a QR code's form.
 type qrForm struct {
 	fpdf.Template
 	id string
@@ -106,7 +119,7 @@ type qrForm struct {
 // its content) each time the template is placed or written.
 func (f *qrForm) ID() string { return f.id }
 
-func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64, qrs map[qrKey]fpdf.Template) []byte {
+func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64, qrs qrForms) []byte {
 	if len(d.Boxes) > 0 {
 		pdf.SetFillColor(0, 0, 0)
 		for _, b := range d.Boxes {
@@ -118,24 +131,29 @@ func drawPDF(pdf *fpdf.Fpdf, path []byte, d *Drawing, ox, oy, pageH float64, qrs
 		pdf.RawWriteStr(string(path))
 	}
 	if q := d.QR; q != nil {
-		// The form is the code with its quiet zone, so that the form's
-		// box (which a viewer clips to, written to 1/100 pt) cuts
-		// nothing dark.
-		quiet := float64(q.Quiet) * q.Module
-		side := float64(q.Size)*q.Module + 2*quiet
 		k := qrKey{q.Data, q.Module}
-		form := qrs[k]
-		if form == nil {
-			// The modules from the form's top-left corner, in points
-			// from its bottom-left corner.
-			path = fillPath(path[:0], (&PlacedQR{Matrix: q.Matrix, X: quiet, Y: quiet, Module: q.Module}).Rects(), 0, side)
-			tpl := pdf.CreateTemplateCustom(fpdf.PointType{}, fpdf.SizeType{Wd: side, Ht: side}, func(t *fpdf.Tpl) {
-				t.RawWriteStr(string(path))
-			})
-			form = &qrForm{Template: tpl, id: tpl.ID()}
-			qrs[k] = form
+		if qrs.uses[k] < 2 {
+			path = fillPath(path[:0], q.Rects(), ox, pageH-oy)
+			pdf.RawWriteStr(string(path))
+		} else {
+			// The form is the code with its quiet zone, so that the
+			// form's box (which a viewer clips to, written to 1/100 pt)
+			// cuts nothing dark.
+			quiet := float64(q.Quiet) * q.Module
+			side := float64(q.Size)*q.Module + 2*quiet
+			form := qrs.forms[k]
+			if form == nil {
+				// The modules from the form's top-left corner, in points
+				// from its bottom-left corner.
+				path = fillPath(path[:0], (&PlacedQR{Matrix: q.Matrix, X: quiet, Y: quiet, Module: q.Module}).Rects(), 0, side)
+				tpl := pdf.CreateTemplateCustom(fpdf.PointType{}, fpdf.SizeType{Wd: side, Ht: side}, func(t *fpdf.Tpl) {
+					t.RawWriteStr(string(path))
+				})
+				form = &qrForm{Template: tpl, id: tpl.ID()}
+				qrs.forms[k] = form
+			}
+			pdf.UseTemplateScaled(form, fpdf.PointType{X: ox + q.X - quiet, Y: oy + q.Y - quiet}, fpdf.SizeType{Wd: side, Ht: side})
 		}
-		pdf.UseTemplateScaled(form, fpdf.PointType{X: ox + q.X - quiet, Y: oy + q.Y - quiet}, fpdf.SizeType{Wd: side, Ht: side})
 	}
 	style, size, white := "?", 0.0, false
 	pdf.SetTextColor(0, 0, 0)
