@@ -28,7 +28,8 @@ const mmPt = 72 / 25.4 // points in a millimetre
 
 // WritePDF writes drawings on sheets of template t, in order, row by row.
 // Barcodes and QR codes are vector paths: each symbol one filled path, so
-// that no seam between bars or modules can show at any resolution.
+// that no seam between bars or modules can show at any resolution. A QR
+// code that several labels carry is written once and placed on each.
 func WritePDF(w io.Writer, t *Template, drawings []*Drawing, opt SheetOptions) error {
 	per := t.PerPage()
 	if per == 0 {
