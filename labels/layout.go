@@ -225,9 +225,9 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 	if len(bands) == 0 {
 		return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
 	}
+	// Each try below needs the same texts broken into lines at one of a
+	// few sizes: they are broken once a size, and a try is arithmetic.
 	texts := make([]*aboveText, int(math.Floor(0.8*ds.Headline))+1)
-	// Each try below breaks the same texts into lines at one of a few
-	// sizes: they are broken once a size, and a try is then arithmetic.
 	for drop := range 3 {
 		// Whole points above the least size, up to 1.8 times it.
 		for k := math.Floor(0.8 * ds.Headline); k >= 0; k-- {
@@ -408,6 +408,8 @@ type aboveText struct {
 	rows [5]brokenRow
 }
 
+// textFor breaks l's text above the codes into lines for a label w × h
+// mm with the headline at head points.
 func textFor(l *Label, ds Design, w, h, head float64) *aboveText {
 	iw := w - 2*margin
 	titleSize := max(8, 0.75*head)
