@@ -241,6 +241,47 @@ func TestAppendPt(t *testing.T) {
 	}
 }
 
+// TestWrapGreedy: wrapped text keeps every word in order, each line fits,
+// and each line is as long as it can be (the next line's first word would
+// not fit on it), for names with accents, pound signs, characters the
+// PDF's code page lacks and bytes that are not UTF-8.
+func TestWrapGreedy(t *testing.T) {
+	words := strings.Fields("Acme Pixel 10 Pro Doorbell £1,299.00 café Ünïcødé “quoted” 日本 \xff\xfe W WWWW iiii a-b/c@d.e Report security problems: example.com/security")
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var ws []string
+		for range 1 + r.IntN(14) {
+			ws = append(ws, words[r.IntN(len(words))])
+		}
+		s := strings.Join(ws, strings.Repeat(" ", 1+r.IntN(2)))
+		bold := r.IntN(2) == 0
+		size := 5 + float64(r.IntN(12))
+		width := 8 + 60*r.Float64()
+		whole := true
+		for _, w := range ws {
+			whole = whole && textWidth(w, bold, size) <= width
+		}
+		if !whole {
+			continue // a word longer than the line is cut: TestLongNameEllipsis and the layouts test those
+		}
+		lines := wrapText(s, bold, size, width)
+		if got, want := strings.Join(lines, " "), strings.Join(ws, " "); got != want {
+			t.Fatalf("wrapText(%q) lost or moved words:\n%q\nwant %q", s, got, want)
+		}
+		for i, l := range lines {
+			if textWidth(l, bold, size) > width {
+				t.Fatalf("wrapText(%q, %.0f pt, %.1f mm): line %q is %.2f mm", s, size, width, l, textWidth(l, bold, size))
+			}
+			if i+1 < len(lines) {
+				next := l + " " + strings.Fields(lines[i+1])[0]
+				if textWidth(next, bold, size) <= width {
+					t.Fatalf("wrapText(%q, %.0f pt, %.1f mm): %q would fit on one line: %q", s, size, width, next, lines)
+				}
+			}
+		}
+	}
+}
+
 func TestTooSmall(t *testing.T) {
 	ls := testLabels(t)
 	_, err := Layout(ls[0], 40, 25, LayoutOptions{})
