@@ -49,15 +49,20 @@ func pdfText(s string) string {
 
 // textWidth is the width of s in mm at size points.
 func textWidth(s string, bold bool, size float64) float64 {
+	return emWidth(0, s, bold) * size * ptMM
+}
+
+// emWidth is em plus the width of s in ems, added a byte at a time, so
+// that the width of a line can be summed word by word to the same sum.
+func emWidth(em float64, s string, bold bool) float64 {
 	m := fontMetrics()
 	b := 0
 	if bold {
 		b = 1
 	}
-	var em float64
 	enc := pdfText(s)
 	for i := 0; i < len(enc); i++ {
 		em += m.w[b][enc[i]]
 	}
-	return em * size * ptMM
+	return em
 }

@@ -225,17 +225,24 @@ func layout(l *Label, w, h float64, opt LayoutOptions, cache *symbols) (*Drawing
 	if len(bands) == 0 {
 		return nil, fmt.Errorf("a label of %.1f × %.1f mm is too small: %s", w, h, why)
 	}
+	// Each try below needs the same texts broken into lines at one of a
+	// few sizes: they are broken once a size, and a try is arithmetic.
+	texts := make([]*aboveText, int(math.Floor(0.8*ds.Headline))+1)
 	for drop := range 3 {
 		// Whole points above the least size, up to 1.8 times it.
 		for k := math.Floor(0.8 * ds.Headline); k >= 0; k-- {
 			head := ds.Headline + k
+			if texts[int(k)] == nil {
+				texts[int(k)] = textFor(l, ds, w, h, head)
+			}
+			t := texts[int(k)]
 			// The largest QR modules that leave room for the rest.
 			for _, c := range bands {
-				d, reason, _ := c.text(l, ds, head, drop)
-				if d != nil {
-					return d, nil
+				if reason := c.fit(t, drop); reason != "" {
+					why = reason
+					continue
 				}
-				why = reason
+				return c.draw(l, t, drop), nil
 			}
 		}
 	}
@@ -266,15 +273,16 @@ type row struct {
 	size     float64
 	bold     bool
 	maxLines int
-	ellipsis bool // shorten the last line with "…" rather than fail
+	ellipsis bool    // shorten the last line with "…" rather than fail
+	width    float64 // mm
 }
 
 // codesBand is a label with its codes band laid out (barcode, QR code,
 // caption, footer, price), which does not depend on the text above.
 type codesBand struct {
-	d          *Drawing
-	bottom     float64 // the text above must end here
-	footerRows []row   // the footer, when the band has no room for it
+	d      *Drawing
+	bottom float64    // the text above must end here
+	footer *brokenRow // the footer under the text, when the band has no room for it
 }
 
 // codes lays out the band of the barcode and the QR code; nil and why
@@ -311,7 +319,7 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 	// under the caption, and the price above them all.
 	colL, colR := barRight+1, w-margin
 	top := h - margin // the column's top so far
-	var footerRows []row
+	var footerRow *brokenRow
 	footer := strings.Split(l.Footer, " · ")
 	if l.Shelf != "" {
 		footer = append(footer[:1:1], append([]string{"Shelf " + l.Shelf}, footer[1:]...)...)
@@ -350,7 +358,7 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 				y += leading * capSize * ptMM
 			}
 			if !placeFooter(d, footer, ds.Footer, colL, subR, y+0.4, h-margin) {
-				footerRows = footerAsRows(footer, ds.Footer)
+				footerRow = footerAsRow(footer, ds.Footer, w-2*margin)
 			}
 		} else {
 			// Above the QR code, right-aligned over it.
@@ -365,10 +373,10 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 				d.Texts = append(d.Texts, Text{X: colR - tw, Y: y + ascent*capSize*ptMM, Size: capSize, Bold: true, S: s, Role: "caption"})
 				y += leading * capSize * ptMM
 			}
-			footerRows = footerAsRows(footer, ds.Footer)
+			footerRow = footerAsRow(footer, ds.Footer, w-2*margin)
 		}
 	} else if !placeFooter(d, footer, ds.Footer, colL, colR, h-margin-symH, h-margin) {
-		footerRows = footerAsRows(footer, ds.Footer)
+		footerRow = footerAsRow(footer, ds.Footer, w-2*margin)
 	}
 	if l.Price != "" {
 		p := ds.Price
@@ -383,84 +391,140 @@ func codes(l *Label, bar *Linear, qr *Matrix, w, h, x, dot float64, qrMs []float
 		top = base - ascent*p*ptMM
 	}
 
-	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footerRows: footerRows}, ""
+	return &codesBand{d: d, bottom: min(pl.Y, top) - 0.5, footer: footerRow}, ""
 }
 
-// text lays out the text above the codes band with the headline at head
-// points, leaving out the password line (drop ≥ 1) and the contact line
-// (drop 2): the product name beside the DEMO tag, the headline, the
-// note, the password policy, the contact.
-func (c *codesBand) text(l *Label, ds Design, head float64, drop int) (*Drawing, string, bool) {
-	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
-	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
-	w, h, iw, bottom, footerRows := d.W, d.H, d.W-2*margin, c.bottom, c.footerRows
+// brokenRow is a row of text broken into its lines.
+type brokenRow struct {
+	row
+	lines []string
+}
+
+// aboveText is the text above the codes band broken into lines for one
+// headline size: the product name beside the DEMO tag, the headline,
+// the note, the password policy, the contact.
+type aboveText struct {
+	head float64
+	rows [5]brokenRow
+}
+
+// textFor breaks l's text above the codes into lines for a label w × h
+// mm with the headline at head points.
+func textFor(l *Label, ds Design, w, h, head float64) *aboveText {
+	iw := w - 2*margin
 	titleSize := max(8, 0.75*head)
 	titleW := iw
 	if l.Demo {
-		tag := min(titleSize, 9)
-		tw := textWidth("DEMO", true, tag) + 2
-		th := tag * ptMM * 1.05
-		d.Boxes = append(d.Boxes, Rect{w - margin - tw, margin, tw, th})
-		d.Texts = append(d.Texts, Text{X: w - margin - tw + 1, Y: margin + th*0.8, Size: tag, Bold: true, White: true, S: "DEMO", Role: "demo"})
-		titleW -= tw + 1
+		titleW -= demoWidth(titleSize) + 1
 	}
 	small := max(ds.Small, 0.6*head)
 	titleLines := 1
 	if h >= 50 {
 		titleLines = 2
 	}
-	rows := []row{
-		{s: l.Title, role: "title", size: titleSize, bold: true, maxLines: titleLines, ellipsis: true},
-		{s: l.Support, role: "headline", size: head, bold: true, maxLines: 2},
-		{s: l.Note, role: "note", size: small, bold: true, maxLines: 2},
+	t := &aboveText{head: head}
+	for i, r := range [5]row{
+		{s: l.Title, role: "title", size: titleSize, bold: true, maxLines: titleLines, ellipsis: true, width: titleW},
+		{s: l.Support, role: "headline", size: head, bold: true, maxLines: 2, width: iw},
+		{s: l.Note, role: "note", size: small, bold: true, maxLines: 2, width: iw},
+		{s: l.Passwords, role: "passwords", size: small, maxLines: 2, width: iw},
+		{s: l.Contact, role: "contact", size: small, maxLines: 2, width: iw},
+	} {
+		t.rows[i] = brokenRow{row: r}
+		if r.s != "" {
+			t.rows[i].lines = r.lines()
+		}
 	}
-	if drop < 1 {
-		rows = append(rows, row{s: l.Passwords, role: "passwords", size: small, maxLines: 2})
-	}
-	if drop < 2 {
-		rows = append(rows, row{s: l.Contact, role: "contact", size: small, maxLines: 2})
-	}
-	rows = append(rows, footerRows...)
-	y := margin
-	for i, r := range rows {
-		if r.s == "" {
+	return t
+}
+
+// each calls f for the rows printed when drop lines are left out (1: the
+// password line; 2: the contact line too), then the band's footer row.
+func (c *codesBand) each(t *aboveText, drop int, f func(*brokenRow) bool) bool {
+	for i := range t.rows {
+		if i == 3 && drop >= 1 || i == 4 && drop >= 2 || t.rows[i].s == "" {
 			continue
 		}
-		avail := iw
-		if i == 0 {
-			avail = titleW
+		if !f(&t.rows[i]) {
+			return false
 		}
-		var ls []string
-		switch {
-		case r.ellipsis:
-			ls = wrapText(r.s, r.bold, r.size, avail)
-			if len(ls) > r.maxLines {
-				// Whole lines as wrapped, then the rest shortened; or, when
-				// a word had to be cut, all of it shortened on one line.
-				kept := strings.Join(ls[:r.maxLines-1], " ")
-				if rest, ok := strings.CutPrefix(strings.Join(strings.Fields(r.s), " "), kept); ok && kept != "" {
-					ls = append(ls[:r.maxLines-1], ellipsize(strings.TrimSpace(rest), r.bold, r.size, avail))
-				} else {
-					ls = []string{ellipsize(r.s, r.bold, r.size, avail)}
-				}
-			}
-		case r.role == "headline":
-			ls = headlineLines(r.s, r.size, avail)
-		default:
-			ls = wrapText(r.s, r.bold, r.size, avail)
+	}
+	return c.footer == nil || f(c.footer)
+}
+
+// fit says why the text t, with drop lines left out, does not fit above
+// the codes band, or "" when it does.
+func (c *codesBand) fit(t *aboveText, drop int) string {
+	why := ""
+	y := margin
+	if !c.each(t, drop, func(r *brokenRow) bool {
+		if len(r.lines) > r.maxLines {
+			why = fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines)
+			return false
 		}
-		if len(ls) > r.maxLines {
-			return nil, fmt.Sprintf("the %s does not fit in %d lines", r.role, r.maxLines), true
+		for range r.lines {
+			y += leading * r.size * ptMM
 		}
-		for _, s := range ls {
+		return true
+	}) {
+		return why
+	}
+	if y > c.bottom+1e-9 {
+		return "the text does not fit above the barcode"
+	}
+	return ""
+}
+
+// draw is the label with the codes band and the text t above it, drop
+// lines left out, as fit found it fits.
+func (c *codesBand) draw(l *Label, t *aboveText, drop int) *Drawing {
+	d := &Drawing{W: c.d.W, H: c.d.H, Barcode: c.d.Barcode, QR: c.d.QR, Boxes: slices.Clone(c.d.Boxes)}
+	d.Texts = append(make([]Text, 0, len(c.d.Texts)+12), c.d.Texts...)
+	if l.Demo {
+		tag := min(max(8, 0.75*t.head), 9)
+		tw := demoWidth(tag)
+		th := tag * ptMM * 1.05
+		d.Boxes = append(d.Boxes, Rect{d.W - margin - tw, margin, tw, th})
+		d.Texts = append(d.Texts, Text{X: d.W - margin - tw + 1, Y: margin + th*0.8, Size: tag, Bold: true, White: true, S: "DEMO", Role: "demo"})
+	}
+	y := margin
+	c.each(t, drop, func(r *brokenRow) bool {
+		for _, s := range r.lines {
 			d.Texts = append(d.Texts, Text{X: margin, Y: y + ascent*r.size*ptMM, Size: r.size, Bold: r.bold, S: s, Role: r.role})
 			y += leading * r.size * ptMM
 		}
+		return true
+	})
+	return d
+}
+
+// demoWidth is the width of the DEMO tag's box for a title of size
+// points.
+func demoWidth(size float64) float64 {
+	return textWidth("DEMO", true, min(size, 9)) + 2
+}
+
+// lines breaks the row into lines of its width: a headline as a person
+// would, a row with an ellipsis shortened to its lines, any other
+// wrapped (and maybe more lines than it may have).
+func (r row) lines() []string {
+	switch {
+	case r.ellipsis:
+		ls := wrapText(r.s, r.bold, r.size, r.width)
+		if len(ls) <= r.maxLines {
+			return ls
+		}
+		// Whole lines as wrapped, then the rest shortened; or, when
+		// a word had to be cut, all of it shortened on one line.
+		kept := strings.Join(ls[:r.maxLines-1], " ")
+		if rest, ok := strings.CutPrefix(strings.Join(strings.Fields(r.s), " "), kept); ok && kept != "" {
+			return append(ls[:r.maxLines-1], ellipsize(strings.TrimSpace(rest), r.bold, r.size, r.width))
+		}
+		return []string{ellipsize(r.s, r.bold, r.size, r.width)}
+	case r.role == "headline":
+		return headlineLines(r.s, r.size, r.width)
 	}
-	if y > bottom+1e-9 {
-		return nil, "the text does not fit above the barcode", true
-	}
-	return d, "", false
+	return wrapText(r.s, r.bold, r.size, r.width)
 }
 
 // placeFooter writes the footer's parts, one a line (wrapped if need be),
@@ -486,10 +550,14 @@ func placeFooter(d *Drawing, parts []string, size, x0, x1, y0, y1 float64) bool 
 	return false
 }
 
-// footerAsRows is the footer as one row under the text, when the column
+// footerAsRow is the footer as one row under the text, when the column
 // has no room for it.
-func footerAsRows(parts []string, size float64) []row {
-	return []row{{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2}}
+func footerAsRow(parts []string, size, width float64) *brokenRow {
+	r := row{s: strings.Join(parts, " · "), role: "footer", size: size, maxLines: 2, width: width}
+	if r.s == "" {
+		return nil
+	}
+	return &brokenRow{row: r, lines: r.lines()}
 }
 
 // tooWide reports whether a line is wider than width (a word that
@@ -591,18 +659,23 @@ func fitSize(s string, bold bool, want, least, width float64) (float64, bool) {
 // than a line is cut.
 func wrapText(s string, bold bool, size, width float64) []string {
 	var lines []string
-	cur := ""
-	for _, word := range strings.Fields(s) {
-		try := word
-		if cur != "" {
-			try = cur + " " + word
+	words := strings.Fields(s)
+	first := 0 // the first word of the line so far
+	cur := ""  // a piece of a cut word that begins the line, or ""
+	em := 0.0  // the line's width so far in ems, summed as textWidth sums
+	empty := true
+	for i := 0; i < len(words); i++ {
+		word := words[i]
+		try := em
+		if !empty {
+			try = emWidth(try, " ", bold)
 		}
-		if textWidth(try, bold, size) <= width {
-			cur = try
+		if try = emWidth(try, word, bold); try*size*ptMM <= width {
+			em, empty = try, false
 			continue
 		}
-		if cur != "" {
-			lines = append(lines, cur)
+		if !empty {
+			lines = append(lines, line(cur, words[first:i]))
 		}
 		for textWidth(word, bold, size) > width && len(word) > 1 {
 			// A word longer than a line (a web address) breaks after a
@@ -621,10 +694,18 @@ func wrapText(s string, bold bool, size, width float64) []string {
 			lines = append(lines, string(r[:n]))
 			word = string(r[n:])
 		}
-		cur = word
+		cur, first, em, empty = word, i+1, emWidth(0, word, bold), word == ""
 	}
-	if cur != "" {
-		lines = append(lines, cur)
+	if !empty {
+		lines = append(lines, line(cur, words[first:]))
 	}
 	return lines
+}
+
+// line is the words after head, one space apart.
+func line(head string, words []string) string {
+	if head == "" {
+		return strings.Join(words, " ")
+	}
+	return strings.Join(append([]string{head}, words...), " ")
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -129,11 +131,30 @@ func checkDrawing(t *testing.T, d *Drawing, l *Label, dot float64) {
 	}
 }
 
-// TestPDFOnePathPerSymbol reads a sheet's content stream: each barcode
+// TestPDFOnePathPerSymbol reads a sheet's content streams: each barcode
 // and each QR code is one path of rectangles filled once, so no seam
-// can show between its bars or modules.
+// can show between its bars or modules. A QR code on several labels is
+// drawn once, as a form, and placed on each; one on a single label is
+// drawn on the page.
 func TestPDFOnePathPerSymbol(t *testing.T) {
-	ls := testLabels(t)[:3]
+	ls := testLabels(t)
+	ls = append(ls, ls[:4]...) // the same codes again: their forms are used twice
+	uses := map[string]int{}
+	for _, l := range ls {
+		if l.QR != "" {
+			uses[l.QR]++
+		}
+	}
+	shared, placed := 0, 0
+	for _, n := range uses {
+		if n > 1 {
+			shared++
+			placed += n
+		}
+	}
+	if shared < 2 || len(uses) == shared {
+		t.Fatalf("%d QR codes, %d of them on several labels: the test wants some of each", len(uses), shared)
+	}
 	tp, err := FindTemplate("avery-l7160", "")
 	if err != nil {
 		t.Fatal(err)
@@ -142,23 +163,46 @@ func TestPDFOnePathPerSymbol(t *testing.T) {
 	if err := RenderPDF(&pdf, tp, ls, SheetOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var content strings.Builder
-	streams := regexp.MustCompile(`(?s)/Filter /FlateDecode /Length \d+>>\nstream\n(.*?)\nendstream`).FindAllSubmatch(pdf.Bytes(), -1)
-	for _, s := range streams {
-		r, err := zlib.NewReader(bytes.NewReader(s[1]))
-		if err != nil {
+	var pages strings.Builder
+	forms := map[string]string{} // object number: content
+	for _, o := range regexp.MustCompile(`(?s)\n(\d+) 0 obj\n(.*?)\nendobj`).FindAllSubmatch(pdf.Bytes(), -1) {
+		s := regexp.MustCompile(`(?s)/Length \d+ ?>>\nstream\n(.*?)\nendstream`).FindSubmatch(o[2])
+		if s == nil {
 			continue
 		}
-		b, _ := io.ReadAll(r)
-		content.Write(b)
+		r, err := zlib.NewReader(bytes.NewReader(s[1]))
+		if err != nil {
+			continue // not content (a font, say)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("object %s: %v", o[1], err)
+		}
+		if bytes.Contains(o[2], []byte("/Subtype /Form")) {
+			forms[string(o[1])] = string(b)
+		} else {
+			pages.Write(b)
+		}
 	}
 	// Each symbol: "0 g", then only "re" lines, then one "f".
-	paths := regexp.MustCompile(`0 g\n((?:[0-9. ]+ re\n)+)f\n`).FindAllStringSubmatch(content.String(), -1)
-	if want := 2 * len(ls); len(paths) != want {
-		t.Fatalf("%d filled paths of rectangles, want %d (a barcode and a QR code a label)", len(paths), want)
+	path := regexp.MustCompile(`0 g\n((?:[0-9. ]+ re\n)+)f\n`)
+	want := len(ls) + len(uses) - shared // the barcodes and the codes on one label
+	if n := len(path.FindAllString(pages.String(), -1)); n != want {
+		t.Errorf("%d filled paths of rectangles on the pages, want %d", n, want)
 	}
-	if n := strings.Count(content.String(), "re\nf\n"); n != len(paths) {
-		t.Errorf("%d fills of rectangle paths, want %d: a symbol is drawn in pieces", n, len(paths))
+	if n := strings.Count(pages.String(), "re\nf\n"); n != want {
+		t.Errorf("%d fills of rectangle paths on the pages, want %d: a symbol is drawn in pieces", n, want)
+	}
+	if n := len(regexp.MustCompile(`/TPL[0-9a-f]+ Do`).FindAllString(pages.String(), -1)); n != placed {
+		t.Errorf("%d forms placed, want %d (one for each label with a shared code)", n, placed)
+	}
+	if len(forms) != shared {
+		t.Errorf("%d forms, want %d (one for each shared code)", len(forms), shared)
+	}
+	for n, f := range forms {
+		if len(path.FindAllString(f, -1)) != 1 || strings.Count(f, "re\nf\n") != 1 {
+			t.Errorf("form %s is not one path of rectangles filled once:\n%.200s", n, f)
+		}
 	}
 }
 
@@ -176,6 +220,65 @@ func TestPDFDeterministic(t *testing.T) {
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Error("two renderings of the same labels differ")
+	}
+}
+
+// TestAppendPt: a PDF coordinate is written exactly as strconv would
+// write it rounded to 1/1000 pt, at the edges of the rounding and of the
+// sign too.
+func TestAppendPt(t *testing.T) {
+	vs := []float64{0, 1, -1, 0.0004, 0.0005, -0.0004, -0.0005, -0.0006, 0.9995, 0.9994, 12.5, 12.05, 12.005,
+		-12.005, 99.999, 99.9996, 841.89, 595.28, 1e6 + 0.001, -0.25, 2.675, 1.0005}
+	r := rand.New(rand.NewPCG(10, 10))
+	for range 100000 {
+		vs = append(vs, (r.Float64()-0.2)*1000, float64(r.IntN(2000000)-100000)/1000, float64(r.IntN(200000))/1000+0.0005)
+	}
+	for _, v := range vs {
+		want := strconv.AppendFloat(nil, float64(int64(v*1000+0.5))/1000, 'f', -1, 64)
+		if got := appendPt(nil, v); string(got) != string(want)+" " {
+			t.Fatalf("appendPt(%v) = %q, want %q", v, got, string(want)+" ")
+		}
+	}
+}
+
+// TestWrapGreedy: wrapped text keeps every word in order, each line fits,
+// and each line is as long as it can be (the next line's first word would
+// not fit on it), for names with accents, pound signs, characters the
+// PDF's code page lacks and bytes that are not UTF-8.
+func TestWrapGreedy(t *testing.T) {
+	words := strings.Fields("Acme Pixel 10 Pro Doorbell £1,299.00 café Ünïcødé “quoted” 日本 \xff\xfe W WWWW iiii a-b/c@d.e Report security problems: example.com/security")
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var ws []string
+		for range 1 + r.IntN(14) {
+			ws = append(ws, words[r.IntN(len(words))])
+		}
+		s := strings.Join(ws, strings.Repeat(" ", 1+r.IntN(2)))
+		bold := r.IntN(2) == 0
+		size := 5 + float64(r.IntN(12))
+		width := 8 + 60*r.Float64()
+		whole := true
+		for _, w := range ws {
+			whole = whole && textWidth(w, bold, size) <= width
+		}
+		if !whole {
+			continue // a word longer than the line is cut: TestLongNameEllipsis and the layouts test those
+		}
+		lines := wrapText(s, bold, size, width)
+		if got, want := strings.Join(lines, " "), strings.Join(ws, " "); got != want {
+			t.Fatalf("wrapText(%q) lost or moved words:\n%q\nwant %q", s, got, want)
+		}
+		for i, l := range lines {
+			if textWidth(l, bold, size) > width {
+				t.Fatalf("wrapText(%q, %.0f pt, %.1f mm): line %q is %.2f mm", s, size, width, l, textWidth(l, bold, size))
+			}
+			if i+1 < len(lines) {
+				next := l + " " + strings.Fields(lines[i+1])[0]
+				if textWidth(next, bold, size) <= width {
+					t.Fatalf("wrapText(%q, %.0f pt, %.1f mm): %q would fit on one line: %q", s, size, width, next, lines)
+				}
+			}
+		}
 	}
 }
 
