@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -453,8 +454,27 @@ type keySpec struct {
 	required, repeat bool
 }
 
-func checkSchema(fields []field, schema map[string]keySpec) (map[string][]field, error) {
-	byKey := make(map[string][]field, len(schema))
+// byKeyPool keeps the maps checkSchema fills: a lookup parses a record,
+// and making the map was a tenth of the parse.
+var byKeyPool = sync.Pool{New: func() any { return make(map[string][]field, 48) }}
+
+// releaseByKey gives a map from checkSchema back, once the record's
+// values have been read from it.
+func releaseByKey(byKey map[string][]field) {
+	clear(byKey)
+	byKeyPool.Put(byKey)
+}
+
+// checkSchema groups the fields by key, refusing keys the schema does not
+// allow and repeats of keys that may not repeat. Give the map back with
+// releaseByKey once done with it.
+func checkSchema(fields []field, schema map[string]keySpec) (_ map[string][]field, err error) {
+	byKey := byKeyPool.Get().(map[string][]field)
+	defer func() {
+		if err != nil {
+			releaseByKey(byKey)
+		}
+	}()
 	for i := 0; i < len(fields); {
 		f := fields[i]
 		spec, ok := schema[f.key]
@@ -674,6 +694,7 @@ func parseDeclaration(fields []field) (*Declaration, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	d := &Declaration{
 		ID:                p.text("id"),
@@ -903,6 +924,7 @@ func parseNotice(fields []field) (*Notice, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	n := &Notice{
 		ID:           p.text("id"),
@@ -961,6 +983,7 @@ func parseKey(fields []field) (*KeyRecord, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	k := &KeyRecord{
 		Key:    p.text("key"),
@@ -1008,6 +1031,7 @@ func parseWithdrawal(fields []field) (*Withdrawal, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	w := &Withdrawal{Reason: p.text("reason"), Withdrawn: p.date("withdrawn"), Record: -1}
 	if f, ok := p.one("record"); ok {

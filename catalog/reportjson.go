@@ -149,6 +149,9 @@ func (s *ReportSupport) appendJSON(b []byte) []byte {
 }
 
 func (c *ReportCatalog) appendJSON(b []byte) []byte {
+	if c.encoded != nil {
+		return append(b, c.encoded...)
+	}
 	b = append(b, `{"origin":`...)
 	b = appendJSONString(b, c.Origin, false)
 	b = append(b, `,"size":`...)

@@ -3,9 +3,11 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // nastyStrings are the values the encoder could get wrong: every escape
@@ -145,4 +147,40 @@ func FuzzAppendJSONString(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDateStringsAsFmt: dates and periods are written as fmt's %04d and
+// %02d wrote them, at every width and sign.
+func TestDateStringsAsFmt(t *testing.T) {
+	for _, y := range []int{1, 9, 10, 99, 100, 999, 1000, 2026, 9999, 10000, 123456, -1, -12345} {
+		for _, m := range []time.Month{1, 9, 10, 12, 0, 100} {
+			for _, d := range []int{1, 9, 10, 31, 0, 100, -3} {
+				date := Date{y, m, d}
+				if date.IsZero() {
+					continue
+				}
+				if got, want := date.String(), fmt.Sprintf("%04d-%02d-%02d", y, m, d); got != want {
+					t.Errorf("Date%v = %q, want %q", date, got, want)
+				}
+				p := Period{First: date, Precision: PrecMonth}
+				if got, want := p.String(), fmt.Sprintf("%04d-%02d", y, m); got != want {
+					t.Errorf("Period %v = %q, want %q", date, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestCatalogReportEncodedOnce: the JSON CatalogReport keeps is the one
+// its fields give.
+func TestCatalogReportEncodedOnce(t *testing.T) {
+	for _, demo := range []bool{false, true} {
+		cp := &Checkpoint{Origin: "example.org/<cat>\u2028", Size: 1234, Issued: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))}
+		rc := CatalogReport(cp, demo)
+		plain := *rc
+		plain.encoded = nil
+		if got, want := rc.appendJSON(nil), encodeReflect(t, rc); !bytes.Equal(got, want) || !bytes.Equal(plain.appendJSON(nil), want) {
+			t.Errorf("got %s\nwant %s", got, want)
+		}
+	}
 }

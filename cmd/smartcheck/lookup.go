@@ -284,7 +284,7 @@ func (l *lookuper) render(a lookup.Answer) ([]byte, error) {
 			}
 			a.Proof = p
 		}
-		b, err := a.JSON()
+		b, err := a.AppendJSON(make([]byte, 0, 2048)) // most answers fit
 		if err != nil {
 			return nil, err
 		}
