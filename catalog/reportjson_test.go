@@ -62,6 +62,11 @@ func fillRandom(v reflect.Value, rnd *rand.Rand, full bool) {
 			fillRandom(v.Index(i), rnd, full)
 		}
 	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			zone := time.FixedZone("", (rnd.IntN(49)-24)*1800)
+			v.Set(reflect.ValueOf(time.Unix(rnd.Int64N(1<<35), rnd.Int64N(1e9)*int64(rnd.IntN(2))).In(zone)))
+			return
+		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
 				fillRandom(v.Field(i), rnd, full)
@@ -182,5 +187,32 @@ func TestCatalogReportEncodedOnce(t *testing.T) {
 		if got, want := rc.appendJSON(nil), encodeReflect(t, rc); !bytes.Equal(got, want) || !bytes.Equal(plain.appendJSON(nil), want) {
 			t.Errorf("got %s\nwant %s", got, want)
 		}
+	}
+}
+
+// TestDueDiligenceAppendJSON: log lines are the bytes json.Marshal wrote
+// for every shape of record; a time json.Marshal refuses is refused.
+func TestDueDiligenceAppendJSON(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for i := range 3000 {
+		var r DueDiligenceRecord
+		if i > 0 {
+			fillRandom(reflect.ValueOf(&r).Elem(), rnd, i%3 == 0)
+		}
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.appendJSON([]byte("x"))
+		if err != nil || !bytes.Equal(got, append([]byte("x"), want...)) {
+			t.Fatalf("record %d: %v\n got %s\nwant %s", i, err, got, want)
+		}
+	}
+	r := DueDiligenceRecord{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Event: EventCheck}
+	if _, err := json.Marshal(r); err == nil {
+		t.Fatal("json.Marshal took the year 10000")
+	}
+	if b, err := r.appendJSON(nil); err == nil {
+		t.Errorf("the year 10000 was written: %s", b)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -180,7 +181,14 @@ func (s *Server) lookups(w http.ResponseWriter, r *http.Request, at string, arra
 		answers[i] = lookup.Look(h.cat, h.rc, code, q)
 	}
 	h.release()
-	out := make([]byte, 0, 2048*len(answers)) // most answers fit
+	buf := answerBufs.Get().(*[]byte)
+	defer answerBufs.Put(buf)
+	out := (*buf)[:0]
+	defer func() {
+		if cap(out) <= 64<<10 { // keep the room it grew to, unless a large batch took much
+			*buf = out[:0]
+		}
+	}()
 	if array {
 		out = append(out, '[')
 	}
@@ -204,6 +212,11 @@ func (s *Server) lookups(w http.ResponseWriter, r *http.Request, at string, arra
 	writeJSON(w, out)
 	s.metrics.observe(time.Since(start))
 }
+
+// answerBufs holds the buffers answers are written in before they are
+// sent (the response writer copies them): a busy service would otherwise
+// make one for every request, and collect it soon after.
+var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // readCodes reads a POST body: a JSON array of 1 to MaxBatch codes, each
 // a string that checkCode accepts.
