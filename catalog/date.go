@@ -188,7 +188,26 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	b := make([]byte, 0, 10)
+	b = appendPadded(b, d.Year, 4)
+	b = appendPadded(append(b, '-'), int(d.Month), 2)
+	b = appendPadded(append(b, '-'), d.Day, 2)
+	return string(b)
+}
+
+// appendPadded appends n as fmt's %0*d does with width w.
+func appendPadded(b []byte, n, w int) []byte {
+	if n < 0 {
+		return fmt.Appendf(b, "%0*d", w, n)
+	}
+	digits := 1
+	for x := n; x >= 10; x /= 10 {
+		digits++
+	}
+	for ; digits < w; digits++ {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, int64(n), 10)
 }
 
 // Precision says how much of a date a support end gives.
@@ -274,7 +293,8 @@ func (p Period) String() string {
 	case PrecYear:
 		return strconv.Itoa(p.First.Year)
 	case PrecMonth:
-		return fmt.Sprintf("%04d-%02d", p.First.Year, p.First.Month)
+		b := appendPadded(make([]byte, 0, 7), p.First.Year, 4)
+		return string(appendPadded(append(b, '-'), int(p.First.Month), 2))
 	}
 	return p.First.String()
 }

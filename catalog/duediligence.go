@@ -181,12 +181,11 @@ func (l *DueDiligenceLog) AppendAll(recs []DueDiligenceRecord) error {
 		return nil
 	}
 	buf := make([]byte, 1, 256*len(recs)) // room for a newline after a torn line
-	for _, rec := range recs {
-		line, err := json.Marshal(rec)
-		if err != nil {
+	for i := range recs {
+		var err error
+		if buf, err = recs[i].appendJSON(buf); err != nil {
 			return fmt.Errorf("due-diligence log: %w", err)
 		}
-		buf = append(buf, line...)
 		buf = append(buf, '\n')
 	}
 	l.mu.Lock()

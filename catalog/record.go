@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -324,7 +325,7 @@ func ParseRecord(body []byte) (*Record, error) {
 	text := string(body[:len(body)-1])
 	lines := strings.Split(text, "\n")
 	kind := lines[0]
-	var fields []field
+	fields := make([]field, 0, len(lines)-1)
 	for i, ln := range lines[1:] {
 		n := i + 2
 		key, value, ok := strings.Cut(ln, " ")
@@ -453,17 +454,49 @@ type keySpec struct {
 	required, repeat bool
 }
 
-func checkSchema(fields []field, schema map[string]keySpec) (map[string][]field, error) {
-	byKey := make(map[string][]field, len(schema))
-	for _, f := range fields {
+// byKeyPool keeps the maps checkSchema fills: a lookup parses a record,
+// and making the map was a tenth of the parse.
+var byKeyPool = sync.Pool{New: func() any { return make(map[string][]field, 48) }}
+
+// releaseByKey gives a map from checkSchema back, once the record's
+// values have been read from it.
+func releaseByKey(byKey map[string][]field) {
+	clear(byKey)
+	byKeyPool.Put(byKey)
+}
+
+// checkSchema groups the fields by key, refusing keys the schema does not
+// allow and repeats of keys that may not repeat. Give the map back with
+// releaseByKey once done with it.
+func checkSchema(fields []field, schema map[string]keySpec) (_ map[string][]field, err error) {
+	byKey := byKeyPool.Get().(map[string][]field)
+	defer func() {
+		if err != nil {
+			releaseByKey(byKey)
+		}
+	}()
+	for i := 0; i < len(fields); {
+		f := fields[i]
 		spec, ok := schema[f.key]
 		if !ok {
 			return nil, &SyntaxError{Line: f.line, Key: f.key, Msg: "key not allowed in this kind of record"}
 		}
-		if prev := byKey[f.key]; len(prev) > 0 && !spec.repeat {
-			return nil, &SyntaxError{Line: f.line, Key: f.key, Msg: fmt.Sprintf("repeated (first on line %d)", prev[0].line)}
+		j := i + 1 // a run of lines with the same key is kept as it is
+		for j < len(fields) && fields[j].key == f.key {
+			j++
 		}
-		byKey[f.key] = append(byKey[f.key], f)
+		prev := byKey[f.key]
+		switch {
+		case len(prev) > 0 && !spec.repeat:
+			return nil, &SyntaxError{Line: f.line, Key: f.key, Msg: fmt.Sprintf("repeated (first on line %d)", prev[0].line)}
+		case j-i > 1 && !spec.repeat:
+			return nil, &SyntaxError{Line: fields[i+1].line, Key: f.key, Msg: fmt.Sprintf("repeated (first on line %d)", f.line)}
+		case len(prev) > 0: // an earlier run: copied, never into fields
+			byKey[f.key] = append(prev[:len(prev):len(prev)], fields[i:j]...)
+		default:
+			byKey[f.key] = fields[i:j:j]
+		}
+		i = j
 	}
 	return byKey, nil
 }
@@ -471,23 +504,34 @@ func checkSchema(fields []field, schema map[string]keySpec) (map[string][]field,
 // missing reports the first required key (in name order) that a record
 // lacks. Parsers call it after the lines' own checks, so that an error in
 // a line is reported by its line.
-func missing(byKey map[string][]field, schema map[string]keySpec) error {
-	for _, k := range sortedKeys(schema) {
-		if schema[k].required && len(byKey[k]) == 0 {
+func missing(byKey map[string][]field, required []string) error {
+	for _, k := range required {
+		if len(byKey[k]) == 0 {
 			return &SyntaxError{Line: 1, Msg: fmt.Sprintf("missing required key %q: the record that starts here has no such line", k)}
 		}
 	}
 	return nil
 }
 
-func sortedKeys(m map[string]keySpec) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// requiredKeys lists a schema's required keys in name order.
+func requiredKeys(schema map[string]keySpec) []string {
+	var keys []string
+	for k, spec := range schema {
+		if spec.required {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	return keys
 }
+
+// The required keys of each kind, worked out once.
+var (
+	declRequired       = requiredKeys(declSchema)
+	noticeRequired     = requiredKeys(noticeSchema)
+	keyRequired        = requiredKeys(keySchema)
+	withdrawalRequired = requiredKeys(withdrawalSchema)
+)
 
 var declSchema = map[string]keySpec{
 	"id": {true, false}, "version": {true, false}, "published": {true, false},
@@ -650,6 +694,7 @@ func parseDeclaration(fields []field) (*Declaration, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	d := &Declaration{
 		ID:                p.text("id"),
@@ -737,7 +782,7 @@ func parseDeclaration(fields []field) (*Declaration, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	if err := missing(by, declSchema); err != nil {
+	if err := missing(by, declRequired); err != nil {
 		return nil, err
 	}
 	d.Support, p.err = parseSupport(p)
@@ -879,6 +924,7 @@ func parseNotice(fields []field) (*Notice, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	n := &Notice{
 		ID:           p.text("id"),
@@ -917,7 +963,7 @@ func parseNotice(fields []field) (*Notice, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	if err := missing(by, noticeSchema); err != nil {
+	if err := missing(by, noticeRequired); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -937,6 +983,7 @@ func parseKey(fields []field) (*KeyRecord, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	k := &KeyRecord{
 		Key:    p.text("key"),
@@ -966,7 +1013,7 @@ func parseKey(fields []field) (*KeyRecord, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	if err := missing(by, keySchema); err != nil {
+	if err := missing(by, keyRequired); err != nil {
 		return nil, err
 	}
 	if k.Status == "active" && len(k.Scopes) == 0 {
@@ -984,6 +1031,7 @@ func parseWithdrawal(fields []field) (*Withdrawal, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer releaseByKey(by)
 	p := &fieldParser{by: by}
 	w := &Withdrawal{Reason: p.text("reason"), Withdrawn: p.date("withdrawn"), Record: -1}
 	if f, ok := p.one("record"); ok {
@@ -1003,7 +1051,7 @@ func parseWithdrawal(fields []field) (*Withdrawal, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	if err := missing(by, withdrawalSchema); err != nil {
+	if err := missing(by, withdrawalRequired); err != nil {
 		return nil, err
 	}
 	return w, nil

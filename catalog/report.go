@@ -99,11 +99,16 @@ type ReportCatalog struct {
 	Issued  string `json:"issued"`
 	Expires string `json:"expires"`
 	Demo    bool   `json:"demo,omitempty"`
+
+	// encoded is the JSON of the fields above, written once by
+	// CatalogReport (every answer carries it): change none of them
+	// after.
+	encoded []byte
 }
 
 // CatalogReport describes a checkpoint for a report.
 func CatalogReport(cp *Checkpoint, demo bool) *ReportCatalog {
-	return &ReportCatalog{
+	rc := &ReportCatalog{
 		Origin:  cp.Origin,
 		Size:    cp.Size,
 		Root:    cp.Root.String(),
@@ -111,6 +116,8 @@ func CatalogReport(cp *Checkpoint, demo bool) *ReportCatalog {
 		Expires: cp.Expires.UTC().Format(time.RFC3339),
 		Demo:    demo,
 	}
+	rc.encoded = rc.appendJSON(nil)
+	return rc
 }
 
 // Report gives the result as verdicts.md's JSON object.

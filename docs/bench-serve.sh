@@ -7,7 +7,7 @@
 #
 # "quick" runs every step for 5 s instead of 30 s (a smoke test of the script);
 # ONLY=paced runs only the 2,000 requests/s step (to repeat it when the machine
-# was busy).
+# was busy), ONLY=sync only the step with a background sync.
 # The synthetic catalog is the benchmarks' cache, made if missing
 # (~/.cache/smartcheck-bench/synthetic-1000000-v2); the sync test also makes
 # a catalog of 1,010,000 records that extends it (same keys, issued a day
@@ -43,7 +43,7 @@ trap cleanup EXIT
 state=$work/state; rm -rf "$state"; mkdir -p "$state"
 look=(--catalog "$cache" --trust "$cache/trust" --state "$state" --at 2026-12-01)
 
-if [ "${ONLY:-}" != paced ]; then
+if [ -z "${ONLY:-}" ]; then
 echo "== lookup, one process per code (5 codes)"
 start=$(date +%s.%N)
 for i in 101 20202 303030 404040 999998; do "$bin" lookup --json "${look[@]}" 0952$(printf %09d $i)0 >/dev/null 2>&1 || true; done
@@ -80,12 +80,14 @@ lua=docs/bench-serve.lua
 rss() { awk '/VmHWM/ { print $2 / 1024 " MB" }' /proc/$serve_pid/status; }
 
 echo "== load now: $(uptime | sed "s/.*load average: //")"
+if [ "${ONLY:-}" != sync ]; then
 echo "== serve: 2,000 requests/s (paced: 23 connections, random pauses of 10 ms on average), $dur"
 DELAY_MS=10 wrk -t1 -c23 -d$dur --latency -s $lua $base | grep -E 'RESULT|Latency|Requests/sec'
 
 if [ "${ONLY:-}" = paced ]; then echo "== load at end: $(uptime | sed 's/.*load average: //')"; exit 0; fi
 echo "== serve: as fast as it goes, 1 wrk thread, $short each"
 for c in 1 2 4 8 16 32; do printf 'connections=%-3s ' $c; wrk -t1 -c$c -d$short -s $lua $base | grep RESULT; done
+fi
 
 echo "== serve: 2,000 requests/s while a background sync installs 10,000 new records, $dur"
 before=$(curl -s $base/metrics | grep -E '^smartcheck_(catalog_records|syncs_total\{outcome="installed"\})')

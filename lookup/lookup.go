@@ -73,13 +73,32 @@ func (a Answer) Report() any {
 // \uXXXX escape: the same JSON value, but nothing in it can steer a
 // terminal that shows it (encoding/json already escapes C0 controls).
 func (a Answer) JSON() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(a.Report()); err != nil {
-		return nil, fmt.Errorf("encode %q: %w", a.Input, err)
+	return a.AppendJSON(nil)
+}
+
+// AppendJSON appends the answer's JSON object, as JSON returns it, to b.
+func (a Answer) AppendJSON(b []byte) ([]byte, error) {
+	start := len(b)
+	switch {
+	case a.Err != nil:
+		r := catalog.ErrorReport{Input: a.Input, Error: a.Err.Error(), Catalog: a.Catalog}
+		b = r.AppendJSON(b)
+	case a.Proof == nil:
+		r := a.Result.Report(a.Input, a.Catalog)
+		b = r.AppendJSON(b)
+	default: // with a proof (lookup --proof): rare, by reflection
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(a.Report()); err != nil {
+			return nil, fmt.Errorf("encode %q: %w", a.Input, err)
+		}
+		b = append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 	}
-	return EscapeControls(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+	if esc := EscapeControls(b[start:]); &esc[0] != &b[start] {
+		b = append(b[:start], esc...)
+	}
+	return b, nil
 }
 
 // EscapeControls writes each character catalog.Sanitize would replace,

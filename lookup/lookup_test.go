@@ -1,6 +1,7 @@
 package lookup
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -76,5 +77,47 @@ func TestAnswer(t *testing.T) {
 	}
 	if rec := bad.Record(cat.Checkpoint.Issued); rec.Event != catalog.EventUnreadable || rec.Error == "" || rec.Verdict != "" {
 		t.Errorf("record %+v", rec)
+	}
+}
+
+// TestJSONAsEncodingJSON: for every product of the demo catalog, with and
+// without a batch, on dates before, during and after support, and under
+// both policies, JSON writes the bytes encoding/json wrote for the report
+// (then EscapeControls), as lookup --json always printed.
+func TestJSONAsEncodingJSON(t *testing.T) {
+	cat, err := data.OpenDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := catalog.CatalogReport(cat.Checkpoint, true)
+	var inputs []string
+	for gtin := range cat.GTINs {
+		inputs = append(inputs, gtin, "(01)"+gtin+"(10)B\u202e1", "https://id.gs1.org/01/"+gtin+"/10/<b>&")
+	}
+	inputs = append(inputs, "", "nope\u202e\x85", "\xff", "9520000000000", strings.Repeat("9", 100))
+	if len(inputs) < 30 {
+		t.Fatalf("only %d inputs: the demo catalog lists fewer products than expected", len(inputs))
+	}
+	issued := catalog.DateOf(cat.Checkpoint.Issued)
+	for _, today := range []catalog.Date{issued, issued.AddDate(-5, 0, 0), issued.AddDate(10, 0, 0)} {
+		for _, policy := range []catalog.Policy{catalog.DefaultPolicy, {SupportEnded: catalog.Caution, CautionMonths: 36}} {
+			for _, in := range inputs {
+				a := Look(cat, rc, in, Query{Today: today, Policy: policy})
+				got, err := a.JSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(a.Report()); err != nil {
+					t.Fatal(err)
+				}
+				want := EscapeControls(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%q on %s:\n got %s\nwant %s", in, today, got, want)
+				}
+			}
+		}
 	}
 }

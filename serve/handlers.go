@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -72,11 +73,11 @@ func checkCode(code string) error {
 	return nil
 }
 
-// query returns the lookup's date and policy: ?at= when given, else the
-// service's --at, else today.
-func (s *Server) query(r *http.Request) (lookup.Query, error) {
+// query returns the lookup's date and policy: at (the request's ?at=)
+// when given, else the service's --at, else today.
+func (s *Server) query(at string) (lookup.Query, error) {
 	q := lookup.Query{Policy: s.cfg.Policy, Today: s.cfg.At}
-	if at := r.URL.Query().Get("at"); at != "" {
+	if at != "" {
 		d, err := catalog.ParseDate(at)
 		if err != nil {
 			return q, fmt.Errorf("at: %v (want YYYY-MM-DD)", err)
@@ -93,16 +94,20 @@ func (s *Server) query(r *http.Request) (lookup.Query, error) {
 // not count against the request's read and write deadlines: they start
 // again from the moment the lookup may go ahead.
 func (s *Server) enter(w http.ResponseWriter, r *http.Request) bool {
-	t := time.NewTimer(s.cfg.QueueTimeout)
-	defer t.Stop()
 	select {
-	case s.busy <- struct{}{}:
-	case <-r.Context().Done():
-		return false
-	case <-t.C:
-		w.Header().Set("Retry-After", "1")
-		s.fail(w, http.StatusServiceUnavailable, fmt.Sprintf("busy: no lookup could start within %v; try again", s.cfg.QueueTimeout))
-		return false
+	case s.busy <- struct{}{}: // the usual case: a slot is free, no timer
+	default:
+		t := time.NewTimer(s.cfg.QueueTimeout)
+		defer t.Stop()
+		select {
+		case s.busy <- struct{}{}:
+		case <-r.Context().Done():
+			return false
+		case <-t.C:
+			w.Header().Set("Retry-After", "1")
+			s.fail(w, http.StatusServiceUnavailable, fmt.Sprintf("busy: no lookup could start within %v; try again", s.cfg.QueueTimeout))
+			return false
+		}
 	}
 	rc := http.NewResponseController(w)
 	now := time.Now()
@@ -133,16 +138,17 @@ func (s *Server) unavailable() string {
 }
 
 func (s *Server) lookupGet(w http.ResponseWriter, r *http.Request) {
-	code := r.URL.Query().Get("code")
+	params := r.URL.Query()
+	code := params.Get("code")
 	if err := checkCode(code); err != nil {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.lookups(w, r, false, func() ([]string, int, error) { return []string{code}, 0, nil })
+	s.lookups(w, r, params.Get("at"), false, func() ([]string, int, error) { return []string{code}, 0, nil })
 }
 
 func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
-	s.lookups(w, r, true, func() ([]string, int, error) { return readCodes(w, r) })
+	s.lookups(w, r, r.URL.Query().Get("at"), true, func() ([]string, int, error) { return readCodes(w, r) })
 }
 
 // lookups answers the codes read by codes (which, on failure, gives the
@@ -150,9 +156,9 @@ func (s *Server) lookupPost(w http.ResponseWriter, r *http.Request) {
 // each as lookup --json prints it. The codes are read only once a lookup
 // slot is free, and judged against the one catalog in use when they
 // start, even if a newer one is swapped in meanwhile.
-func (s *Server) lookups(w http.ResponseWriter, r *http.Request, array bool, codes func() ([]string, int, error)) {
+func (s *Server) lookups(w http.ResponseWriter, r *http.Request, at string, array bool, codes func() ([]string, int, error)) {
 	start := time.Now()
-	q, err := s.query(r)
+	q, err := s.query(at)
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
@@ -175,32 +181,42 @@ func (s *Server) lookups(w http.ResponseWriter, r *http.Request, array bool, cod
 		answers[i] = lookup.Look(h.cat, h.rc, code, q)
 	}
 	h.release()
-	var out bytes.Buffer
+	buf := answerBufs.Get().(*[]byte)
+	defer answerBufs.Put(buf)
+	out := (*buf)[:0]
+	defer func() {
+		if cap(out) <= 64<<10 { // keep the room it grew to, unless a large batch took much
+			*buf = out[:0]
+		}
+	}()
 	if array {
-		out.WriteByte('[')
+		out = append(out, '[')
 	}
 	for i, a := range answers {
-		b, err := a.JSON()
-		if err != nil {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		if array {
+			out = append(out, '\n')
+		}
+		if out, err = a.AppendJSON(out); err != nil {
 			s.fail(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		if i > 0 {
-			out.WriteByte(',')
-		}
-		if array {
-			out.WriteByte('\n')
-		}
-		out.Write(b)
 	}
 	if array {
-		out.WriteString("\n]")
+		out = append(out, "\n]"...)
 	}
-	out.WriteByte('\n')
+	out = append(out, '\n')
 	s.record(r, answers...)
-	writeJSON(w, out.Bytes())
+	writeJSON(w, out)
 	s.metrics.observe(time.Since(start))
 }
+
+// answerBufs holds the buffers answers are written in before they are
+// sent (the response writer copies them): a busy service would otherwise
+// make one for every request, and collect it soon after.
+var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // readCodes reads a POST body: a JSON array of 1 to MaxBatch codes, each
 // a string that checkCode accepts.

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/smartcheck-uk/smartcheck/catalog"
 	"github.com/smartcheck-uk/smartcheck/lookup"
@@ -90,45 +89,131 @@ type lookuper struct {
 // a longer line is answered as not a product code without being kept.
 const maxLine = 4096
 
-// stdin answers each line of r as it comes. It never waits for more input
-// with a line unanswered: it takes the lines already read (at least one,
-// at most 256), looks them up on every core, writes their answers in
-// order (standard output is not buffered), and only then reads on. A
-// program can so keep one lookup running, write a code and read its
-// answer; a file of codes is answered as fast as the cores allow.
-func (l *lookuper) stdin(r io.Reader) error {
-	br := bufio.NewReaderSize(r, maxLine)
-	for {
-		var lines []inputLine
-		var readErr error
-		for len(lines) == 0 || len(lines) < 256 && lineWaiting(br) {
-			line, err := readLine(br)
-			if line != nil {
-				lines = append(lines, *line)
-			}
-			if err != nil {
-				readErr = err
-				break
-			}
-		}
-		for _, a := range l.lookAll(lines) {
-			if err := l.answer(a); err != nil {
-				return err
-			}
-		}
-		if readErr == io.EOF {
-			return nil
-		}
-		if readErr != nil {
-			return fmt.Errorf("read standard input: %w", readErr)
-		}
-	}
+// readAhead bounds the lines of `lookup -` read but not yet answered.
+const readAhead = 1024
+
+// stdinJob is one line of `lookup -` on its way to standard output.
+type stdinJob struct {
+	in   inputLine
+	a    lookup.Answer
+	out  []byte // what standard output shows for it
+	err  error  // it could not be rendered
+	done chan struct{}
 }
 
-// lineWaiting reports whether a whole line is already in br's buffer.
-func lineWaiting(br *bufio.Reader) bool {
-	b, _ := br.Peek(br.Buffered())
-	return bytes.IndexByte(b, '\n') >= 0
+// stdin answers each line of r, in order, as fast as the cores allow: one
+// goroutine reads lines ahead (at most readAhead unanswered), every core
+// looks them up and renders their answers, and the answers are written in
+// the order of the lines. Standard output is buffered and flushed
+// whenever the next answer is not ready yet: a program that writes a code
+// and waits gets its answer at once (no answer waits for more input), and
+// a file of codes is written a buffer at a time. A failed write stops the
+// reading and the lookups.
+func (l *lookuper) stdin(r io.Reader) error {
+	order := make(chan *stdinJob, readAhead) // every line, in input order, to the writer
+	work := make(chan *stdinJob, readAhead)  // the same lines, to whichever core is free
+	quit := make(chan struct{})              // closed when the writer gives up
+	var readErr error                        // set before order is closed
+	go func() {
+		defer close(order)
+		defer close(work)
+		br := bufio.NewReaderSize(r, maxLine)
+		for {
+			line, err := readLine(br)
+			if line != nil {
+				j := &stdinJob{in: *line, done: make(chan struct{})}
+				select {
+				case order <- j:
+				case <-quit:
+					return
+				}
+				select { // never blocks for long: work is as deep as order
+				case work <- j:
+				case <-quit:
+					return
+				}
+			}
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				return
+			}
+		}
+	}()
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Go(func() {
+			for {
+				select {
+				case j, ok := <-work:
+					if !ok {
+						return
+					}
+					j.a = l.look(j.in)
+					j.out, j.err = l.render(j.a)
+					close(j.done)
+				case <-quit:
+					return
+				}
+			}
+		})
+	}
+	err := l.writeInOrder(order)
+	if err != nil {
+		close(quit) // the reader may stay blocked reading r; it holds nothing
+	}
+	workers.Wait()
+	if err != nil {
+		return err
+	}
+	if readErr != nil {
+		return fmt.Errorf("read standard input: %w", readErr)
+	}
+	return nil
+}
+
+// writeInOrder writes the answers of the jobs from order, each once it is
+// done, flushing standard output whenever it would otherwise wait.
+func (l *lookuper) writeInOrder(order <-chan *stdinJob) error {
+	bw := bufio.NewWriterSize(l.e.stdout, 64<<10)
+	for {
+		var j *stdinJob
+		var ok bool
+		select {
+		case j, ok = <-order:
+		default:
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			j, ok = <-order
+		}
+		if !ok {
+			return bw.Flush()
+		}
+		select {
+		case <-j.done:
+		default:
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			<-j.done
+		}
+		if j.err != nil {
+			bw.Flush()
+			return j.err
+		}
+		if j.a.Err != nil {
+			// Its complaint follows the answers before it.
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			l.complain(j.a)
+		}
+		if _, err := bw.Write(j.out); err != nil {
+			return err
+		}
+	}
 }
 
 // inputLine is one line of standard input, without its line ending.
@@ -154,69 +239,63 @@ func readLine(br *bufio.Reader) (*inputLine, error) {
 	return in, err
 }
 
-// lookAll looks inputs up, on every core when there are several.
-func (l *lookuper) lookAll(inputs []inputLine) []lookup.Answer {
-	out := make([]lookup.Answer, len(inputs))
-	look := func(i int) {
-		if in := inputs[i]; in.long {
-			out[i] = lookup.Answer{Input: in.text + "…", Err: fmt.Errorf("not a product code: longer than %d bytes", maxLine), Catalog: l.rc}
-			return
-		}
-		out[i] = lookup.Look(l.cat.Catalog, l.rc, inputs[i].text, l.q)
+// look looks one line up.
+func (l *lookuper) look(in inputLine) lookup.Answer {
+	if in.long {
+		return lookup.Answer{Input: in.text + "…", Err: fmt.Errorf("not a product code: longer than %d bytes", maxLine), Catalog: l.rc}
 	}
-	workers := min(len(inputs), runtime.GOMAXPROCS(0))
-	if workers <= 1 {
-		for i := range inputs {
-			look(i)
-		}
-		return out
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(inputs); i = int(next.Add(1)) - 1 {
-				look(i)
-			}
-		})
-	}
-	wg.Wait()
-	return out
+	return lookup.Look(l.cat.Catalog, l.rc, in.text, l.q)
 }
 
 // one answers input.
 func (l *lookuper) one(input string) error {
-	return l.answer(lookup.Look(l.cat.Catalog, l.rc, input, l.q))
+	a := lookup.Look(l.cat.Catalog, l.rc, input, l.q)
+	out, err := l.render(a)
+	if err != nil {
+		return err
+	}
+	if a.Err != nil {
+		l.complain(a)
+	}
+	_, err = l.e.stdout.Write(out)
+	return err
 }
 
-func (l *lookuper) answer(a lookup.Answer) error {
-	if a.Err != nil {
-		l.bad++
-		why := a.Err.Error()
-		if !strings.HasPrefix(why, "not a product code") {
-			why = "not a product code: " + why
-		}
-		l.e.errorf("%s: %s", a.Input, why)
+// complain counts a line that is not a product code and says why on
+// standard error.
+func (l *lookuper) complain(a lookup.Answer) {
+	l.bad++
+	why := a.Err.Error()
+	if !strings.HasPrefix(why, "not a product code") {
+		why = "not a product code: " + why
 	}
+	l.e.errorf("%s: %s", a.Input, why)
+}
+
+// render returns what standard output shows for a: its JSON line, or its
+// readable block (nothing for an input that is not a product code). It
+// is safe to call from several goroutines.
+func (l *lookuper) render(a lookup.Answer) ([]byte, error) {
 	if l.asJSON {
 		if l.proofs && a.Result != nil && a.Result.Index >= 0 {
 			p, err := proveDeclaration(l.cat, a.Result.Index)
 			if err != nil {
-				return fmt.Errorf("lookup: %s: %w", a.Input, err)
+				return nil, fmt.Errorf("lookup: %s: %w", a.Input, err)
 			}
 			a.Proof = p
 		}
-		b, err := a.JSON()
+		b, err := a.AppendJSON(make([]byte, 0, 2048)) // most answers fit
 		if err != nil {
-			return err
+			return nil, err
 		}
-		_, err = l.e.stdout.Write(append(b, '\n'))
-		return err
+		return append(b, '\n'), nil
 	}
-	if a.Err == nil {
-		writeResult(l.e.stdout, a.Input, a.Result)
+	if a.Err != nil {
+		return nil, nil
 	}
-	return nil
+	var buf bytes.Buffer
+	writeResult(&buf, a.Input, a.Result)
+	return buf.Bytes(), nil
 }
 
 // writeResult prints one readable block for a result. Every catalog
