@@ -114,16 +114,9 @@ func (r *ErrorReport) AppendJSON(b []byte) []byte {
 func (f *Finding) appendJSON(b []byte) []byte {
 	b = append(b, `{"code":`...)
 	b = appendJSONString(b, f.Code, false)
-	b = appendKey(b, "verdict")
-	b = appendJSONString(b, f.Verdict.String(), false)
-	b = appendKey(b, "staff")
-	b = appendJSONString(b, f.Staff, false)
-	b = appendKey(b, "shopper")
-	b = appendJSONString(b, f.Shopper, false)
-	b = appendKey(b, "rule")
-	b = appendJSONString(b, f.Rule, false)
-	b = appendKey(b, "basis")
-	b = appendJSONString(b, f.Basis, false)
+	b = appendFields(b, false, false, [][2]string{
+		{"verdict", f.Verdict.String()}, {"staff", f.Staff}, {"shopper", f.Shopper}, {"rule", f.Rule}, {"basis", f.Basis},
+	})
 	if f.Excepted {
 		b = append(b, `,"excepted":true`...)
 	}
@@ -157,12 +150,7 @@ func (c *ReportCatalog) appendJSON(b []byte) []byte {
 	b = appendJSONString(b, c.Origin, false)
 	b = append(b, `,"size":`...)
 	b = strconv.AppendInt(b, c.Size, 10)
-	b = appendKey(b, "root")
-	b = appendJSONString(b, c.Root, false)
-	b = appendKey(b, "issued")
-	b = appendJSONString(b, c.Issued, false)
-	b = appendKey(b, "expires")
-	b = appendJSONString(b, c.Expires, false)
+	b = appendFields(b, false, false, [][2]string{{"root", c.Root}, {"issued", c.Issued}, {"expires", c.Expires}})
 	if c.Demo {
 		b = append(b, `,"demo":true`...)
 	}
@@ -178,14 +166,7 @@ func (h *ReportHistory) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(h.Version), 10)
 	b = appendKey(b, "signer")
 	b = appendJSONString(b, h.Signer, false)
-	for _, f := range [...]struct{ key, value string }{
-		{"org", h.Org}, {"role", h.Role}, {"until", h.Until},
-	} {
-		if f.value != "" {
-			b = appendKey(b, f.key)
-			b = appendJSONString(b, f.value, false)
-		}
-	}
+	b = appendFields(b, false, true, [][2]string{{"org", h.Org}, {"role", h.Role}, {"until", h.Until}})
 	if h.Chosen {
 		b = append(b, `,"chosen":true`...)
 	}
@@ -198,6 +179,18 @@ func (h *ReportHistory) appendJSON(b []byte) []byte {
 		b = appendJSONString(b, h.Withdrawn, false)
 	}
 	return append(b, '}')
+}
+
+// appendFields appends `,"key":"value"` for each key and value, leaving
+// out empty values with omitEmpty.
+func appendFields(b []byte, html, omitEmpty bool, fields [][2]string) []byte {
+	for _, f := range fields {
+		if f[1] != "" || !omitEmpty {
+			b = appendKey(b, f[0])
+			b = appendJSONString(b, f[1], html)
+		}
+	}
+	return b
 }
 
 // appendKey appends `,"key":` (keys are plain ASCII).
@@ -282,12 +275,7 @@ func (r *DueDiligenceRecord) appendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendInt(b, int64(r.Seq), 10)
 	b = appendKey(b, "input")
 	b = appendJSONString(b, r.Input, true)
-	for _, f := range [...]struct{ key, value string }{{"gtin", r.GTIN}, {"batch", r.Batch}, {"verdict", r.Verdict}} {
-		if f.value != "" {
-			b = appendKey(b, f.key)
-			b = appendJSONString(b, f.value, true)
-		}
-	}
+	b = appendFields(b, true, true, [][2]string{{"gtin", r.GTIN}, {"batch", r.Batch}, {"verdict", r.Verdict}})
 	if len(r.Findings) > 0 {
 		b = append(b, `,"findings":[`...)
 		for i, f := range r.Findings {
@@ -307,11 +295,6 @@ func (r *DueDiligenceRecord) appendJSON(b []byte) ([]byte, error) {
 		b = appendJSONString(b, c.Root, true)
 		b = append(b, '}')
 	}
-	for _, f := range [...]struct{ key, value string }{{"untrusted", r.Untrusted}, {"error", r.Error}, {"client", r.Client}} {
-		if f.value != "" {
-			b = appendKey(b, f.key)
-			b = appendJSONString(b, f.value, true)
-		}
-	}
+	b = appendFields(b, true, true, [][2]string{{"untrusted", r.Untrusted}, {"error", r.Error}, {"client", r.Client}})
 	return append(b, '}'), nil
 }

@@ -125,14 +125,21 @@ func TestAppendJSONString(t *testing.T) {
 	}
 	all = append(all, nastyStrings...)
 	for _, s := range all {
-		for _, html := range []bool{false, true} {
-			var want bytes.Buffer
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(html)
-			enc.Encode(s)
-			if got := appendJSONString(nil, s, html); string(got)+"\n" != want.String() {
-				t.Fatalf("%q (html %v): got %s, want %s", s, html, got, want.String())
-			}
+		checkJSONString(t, s)
+	}
+}
+
+// checkJSONString fails t unless appendJSONString writes s as
+// encoding/json does, with and without HTML escaping.
+func checkJSONString(t *testing.T, s string) {
+	t.Helper()
+	for _, html := range []bool{false, true} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(html)
+		enc.Encode(s)
+		if got := appendJSONString(nil, s, html); string(got)+"\n" != want.String() {
+			t.Fatalf("%q (html %v): got %s, want %s", s, html, got, want.String())
 		}
 	}
 }
@@ -141,17 +148,7 @@ func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range nastyStrings {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, html := range []bool{false, true} {
-			var want bytes.Buffer
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(html)
-			enc.Encode(s)
-			if got := appendJSONString(nil, s, html); string(got)+"\n" != want.String() {
-				t.Fatalf("%q (html %v): got %s, want %s", s, html, got, want.String())
-			}
-		}
-	})
+	f.Fuzz(checkJSONString)
 }
 
 // TestDateStringsAsFmt: dates and periods are written as fmt's %04d and
