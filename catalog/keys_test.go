@@ -1,0 +1,81 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// TestTabledVerifier: a key that verifies many records switches to its
+// table, and from then on answers as before: its signatures verify, and
+// altered records, altered signatures and other keys' signatures do not.
+func TestTabledVerifier(t *testing.T) {
+	skey, vkey, err := GenerateKey(bytes.NewReader(bytes.Repeat([]byte{7}, 64)), "maker.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := NewSigner(skey)
+	otherS, _, _ := GenerateKey(bytes.NewReader(bytes.Repeat([]byte{8}, 64)), "maker.example")
+	other, _ := NewSigner(otherS)
+	v, err := newVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tv, ok := v.(*tabledVerifier)
+	if !ok {
+		t.Fatalf("newVerifier gave a %T for an Ed25519 key", v)
+	}
+	// Every Ed25519 key gets one, '+' in its base64 or not.
+	plus := 0
+	for i := range 64 {
+		_, vk, err := GenerateKey(bytes.NewReader(bytes.Repeat([]byte{byte(i)}, 64)), "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(vk, "+") > 2 {
+			plus++
+		}
+		if v, _ := newVerifier(vk); fmt.Sprintf("%T", v) != "*catalog.tabledVerifier" {
+			t.Fatalf("newVerifier(%s) gave a %T", vk, v)
+		}
+	}
+	if plus == 0 {
+		t.Fatal("no key with '+' in its base64 was tried")
+	}
+	open := func(msg []byte) error {
+		_, err := note.Open(msg, note.VerifierList(v))
+		return err
+	}
+	for i := range 3 * expandAfter {
+		body := fmt.Appendf(nil, "record %d\n", i)
+		msg, err := Sign(body, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := open(msg); err != nil {
+			t.Fatalf("record %d (table in use: %v): %v", i, tv.table.Load() != nil, err)
+		}
+		altered := bytes.Replace(msg, []byte("record"), []byte("recorD"), 1)
+		if open(altered) == nil {
+			t.Fatalf("record %d: altered text verifies", i)
+		}
+		sig := bytes.LastIndexByte(msg[:len(msg)-1], ' ') + 1
+		for _, at := range []int{sig + 8, len(msg) - 4} { // R and S in the base64 (len-3 holds padding bits, which base64.StdEncoding ignores)
+			bad := bytes.Clone(msg)
+			bad[at] ^= 0x01
+			if open(bad) == nil {
+				t.Fatalf("record %d: altered signature byte %d verifies", i, at)
+			}
+		}
+		forged, _ := Sign(body, other)
+		if open(forged) == nil {
+			t.Fatalf("record %d: another key's signature verifies", i)
+		}
+	}
+	if tv.table.Load() == nil {
+		t.Fatalf("no table after %d verifications", 3*expandAfter)
+	}
+}
