@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,4 +75,33 @@ func BenchmarkServeLookup(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkLookupHandler is one GET /v1/lookup through the service's
+// handler without a network, each a different GTIN, logged: what one
+// lookup costs serve itself, in time and allocations (-benchmem).
+func BenchmarkLookupHandler(b *testing.B) {
+	cat, n := benchCatalog(b)
+	log, err := catalog.OpenDueDiligenceLog(filepath.Join(b.TempDir(), "checks.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { log.Close() })
+	srv := New(Config{Log: log})
+	srv.Load(cat, false)
+	h := srv.Handler()
+	i := 101
+	b.ReportAllocs()
+	for b.Loop() {
+		if i++; i >= n {
+			i = 101
+		}
+		r := httptest.NewRequest("GET", "/v1/lookup?code="+catalog.SyntheticGTIN(i), nil)
+		r.RemoteAddr = "127.0.0.1:4000"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
 }
