@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -90,6 +92,8 @@ func (e *env) serve(args []string) error {
 		fmt.Fprintf(e.stderr, "smartcheck: catalog: %s\n", catalog.Sanitize(cat.describe()))
 	}
 
+	defer limitMemory()()
+
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return withHint(fmt.Errorf("listen on %s: %w", *listen, bare(err)),
@@ -115,6 +119,29 @@ func (e *env) serve(args []string) error {
 	fmt.Fprintf(e.stderr, "smartcheck: stopped; the due-diligence log is written and synced\n")
 	return nil
 }
+
+// limitMemory sets a soft memory limit (runtime/debug.SetMemoryLimit) of
+// three times the live heap with the catalog loaded, and at least
+// minMemoryLimit, unless GOMEMLIMIT sets one; it returns how to restore
+// the limit before. Left to GOGC alone, the heap may grow to twice what
+// is live, and while a sync swaps a catalog in, two are live for a
+// moment: with a million records that went past 300 MB. The limit makes
+// the collector run sooner then, and only then.
+func limitMemory() (restore func()) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	limit := int64(minMemoryLimit)
+	if live[0].Value.Kind() == metrics.KindUint64 {
+		limit = max(limit, 3*int64(live[0].Value.Uint64()))
+	}
+	prev := debug.SetMemoryLimit(limit)
+	return func() { debug.SetMemoryLimit(prev) }
+}
+
+const minMemoryLimit = 240 << 20
 
 // isLoopback reports whether a listen address is on the loopback
 // interface only: 127.0.0.0/8, ::1 or localhost. An empty host (":8080")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -490,5 +492,25 @@ func TestServeSyncEndToEnd(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("serve: %v; stderr:\n%s", err, errs.String())
+	}
+}
+
+// TestLimitMemory: serve sets a soft memory limit of at least
+// minMemoryLimit and gives the one before back; GOMEMLIMIT wins.
+func TestLimitMemory(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	restore := limitMemory()
+	got := debug.SetMemoryLimit(-1)
+	restore()
+	if got < minMemoryLimit || got == math.MaxInt64 {
+		t.Errorf("limit %d, want at least %d", got, minMemoryLimit)
+	}
+	if after := debug.SetMemoryLimit(-1); after != before {
+		t.Errorf("limit %d after restore, want %d", after, before)
+	}
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	limitMemory()()
+	if after := debug.SetMemoryLimit(-1); after != before {
+		t.Errorf("with GOMEMLIMIT set, the limit changed to %d", after)
 	}
 }
