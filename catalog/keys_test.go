@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -77,5 +78,46 @@ func TestTabledVerifier(t *testing.T) {
 	}
 	if tv.table.Load() == nil {
 		t.Fatalf("no table after %d verifications", 3*expandAfter)
+	}
+}
+
+// TestTabledVerifierConcurrent: goroutines verifying with one key while it
+// gets its table all get the right answers (run with -race).
+func TestTabledVerifierConcurrent(t *testing.T) {
+	skey, vkey, err := GenerateKey(bytes.NewReader(bytes.Repeat([]byte{9}, 64)), "busy.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := NewSigner(skey)
+	v, _ := newVerifier(vkey)
+	var msgs [][]byte
+	for i := range 4 * expandAfter {
+		m, _ := Sign(fmt.Appendf(nil, "record %d\n", i), signer)
+		msgs = append(msgs, m)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i, m := range msgs {
+				if _, err := note.Open(m, note.VerifierList(v)); err != nil {
+					errs <- fmt.Errorf("goroutine %d, record %d: %v", g, i, err)
+					return
+				}
+				bad := bytes.Replace(m, []byte("record"), []byte("Record"), 1)
+				if _, err := note.Open(bad, note.VerifierList(v)); err == nil {
+					errs <- fmt.Errorf("goroutine %d, record %d: altered text verifies", g, i)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if v.(*tabledVerifier).table.Load() == nil {
+		t.Error("no table after all that")
 	}
 }
