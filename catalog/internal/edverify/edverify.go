@@ -9,8 +9,8 @@
 // the hash over the key's bytes as given). Only the arithmetic differs:
 // Verify computes the point [S]B + [k](-A) and compares its encoding with R,
 // as crypto/ed25519 does, but from tables of multiples of B and of -A made
-// once (signed base-64 digits, one addition a digit, no doublings) instead
-// of a double-and-add over 253 bits each time. The addition formulas of
+// once (signed digits of 8 and 6 bits, one addition a digit, no doublings)
+// instead of a double-and-add over 253 bits each time. The addition formulas of
 // edwards25519 are complete, so the point, and its encoding, are the same
 // for every input, keys and signatures with small-order components included;
 // the tests hold the two equal on valid, mangled and crafted signatures.
@@ -30,52 +30,73 @@ import (
 	"filippo.io/edwards25519"
 )
 
+// Window sizes: 6 bits for a key's table (43 rows of 32 points, 220 KB,
+// made once a key is busy), 8 for the base point's (32 rows of 128
+// points, 655 KB, made once a process): the wider the window, the fewer
+// the additions and the larger the table.
 const (
-	w       = 6            // bits a digit
-	half    = 1 << (w - 1) // digits run from -half to half
-	windows = 43           // 43 × 6 bits ≥ 253, the length of a scalar below the group order
+	keyBits  = 6
+	baseBits = 8
 )
 
-// table holds (j+1)·64^i·P in row i, column j: 43 × 32 points, 220 KB.
-type table [windows][half]edwards25519.Point
+// A table holds (j+1)·2^(bits·i)·P in row i, column j, for j below
+// 2^(bits-1): adding [s]P is then one addition or subtraction a digit of
+// s in signed base 2^bits.
+type table struct {
+	bits uint
+	rows [][]edwards25519.Point
+}
 
-func newTable(p *edwards25519.Point) *table {
-	t := new(table)
+func newTable(p *edwards25519.Point, bits uint) *table {
+	// ⌈254/bits⌉ rows: s < 2^253, so the last digit is at most
+	// 2^(253-bits·(rows-1)) ≤ 2^(bits-1)-1 before a carry and never
+	// carries on.
+	t := &table{bits: bits, rows: make([][]edwards25519.Point, (254+bits-1)/bits)}
+	half := 1 << (bits - 1)
+	points := make([]edwards25519.Point, len(t.rows)*half)
 	var base edwards25519.Point
 	base.Set(p)
-	for i := range t {
-		t[i][0].Set(&base)
+	for i := range t.rows {
+		row := points[i*half : (i+1)*half : (i+1)*half]
+		row[0].Set(&base)
 		for j := 1; j < half; j++ {
-			t[i][j].Add(&t[i][j-1], &base)
+			row[j].Add(&row[j-1], &base)
 		}
-		base.Add(&t[i][half-1], &t[i][half-1]) // 64·base
+		base.Add(&row[half-1], &row[half-1]) // 2^bits·base
+		t.rows[i] = row
 	}
 	return t
 }
 
-// digits writes s in signed base-64 digits, least significant first.
-func digits(s *edwards25519.Scalar, e *[windows]int8) {
+// maxRows is the most rows a table has (43).
+const maxRows = (254 + min(keyBits, baseBits) - 1) / min(keyBits, baseBits)
+
+// digits writes s in signed base-2^bits digits, least significant first,
+// one a row of t, and returns them.
+func (t *table) digits(s *edwards25519.Scalar, e *[maxRows]int8) []int8 {
 	var b [33]byte // one byte more, so that a digit can read two
 	copy(b[:], s.Bytes())
+	bits := int(t.bits)
 	carry := 0
-	for i := range windows {
-		bit := i * w
-		d := int(uint16(b[bit/8])|uint16(b[bit/8+1])<<8)>>(bit%8)&(1<<w-1) + carry
-		// Signed digits: d in [-32, 32). The last window holds at most
-		// bit 252 (s < 2^253) plus a carry, so it never carries on.
-		carry = (d + half) >> w
-		d -= carry << w
-		e[i] = int8(d)
+	out := e[:len(t.rows)]
+	for i := range out {
+		bit := i * bits
+		d := int(uint16(b[bit/8])|uint16(b[bit/8+1])<<8)>>(bit%8)&(1<<bits-1) + carry
+		// Signed digits: d in [-2^(bits-1), 2^(bits-1)).
+		carry = (d + 1<<(bits-1)) >> bits
+		d -= carry << bits
+		out[i] = int8(d)
 	}
+	return out
 }
 
-// entry returns the table's point for digit d of window i (d ≠ 0), and
+// entry returns the table's point for digit d of row i (d ≠ 0), and
 // whether to subtract it.
 func (t *table) entry(i int, d int8) (*edwards25519.Point, bool) {
 	if d < 0 {
-		return &t[i][-d-1], true
+		return &t.rows[i][-int(d)-1], true
 	}
-	return &t[i][d-1], false
+	return &t.rows[i][d-1], false
 }
 
 // touch reads one word of every cache line of the points the digits will
@@ -83,7 +104,7 @@ func (t *table) entry(i int, d int8) (*edwards25519.Point, bool) {
 // a busy service verifies for a hundred keys, their tables (22 MB) are
 // not in the cache, and point additions that each wait for their point
 // cost twice the arithmetic. The sum means nothing; it keeps the reads.
-func (t *table) touch(e *[windows]int8) (sum uint64) {
+func (t *table) touch(e []int8) (sum uint64) {
 	for i, d := range e {
 		if d == 0 {
 			continue
@@ -102,7 +123,7 @@ func (t *table) touch(e *[windows]int8) (sum uint64) {
 const pointSize = unsafe.Sizeof(edwards25519.Point{})
 
 // addMultiple adds [s]P to acc, where t is P's table and e holds s's digits.
-func (t *table) addMultiple(acc *edwards25519.Point, e *[windows]int8) {
+func (t *table) addMultiple(acc *edwards25519.Point, e []int8) {
 	for i, d := range e {
 		if d == 0 {
 			continue
@@ -115,7 +136,7 @@ func (t *table) addMultiple(acc *edwards25519.Point, e *[windows]int8) {
 	}
 }
 
-var baseTable = sync.OnceValue(func() *table { return newTable(edwards25519.NewGeneratorPoint()) })
+var baseTable = sync.OnceValue(func() *table { return newTable(edwards25519.NewGeneratorPoint(), baseBits) })
 
 // PublicKey is an Ed25519 public key with its table: making one costs
 // about seven verifications and 220 KB.
@@ -135,7 +156,7 @@ func NewPublicKey(pub []byte) (*PublicKey, error) {
 	if err != nil {
 		return nil, errors.New("edverify: public key is not a curve point")
 	}
-	k := &PublicKey{negA: newTable(a.Negate(a))}
+	k := &PublicKey{negA: newTable(a.Negate(a), keyBits)}
 	copy(k.a[:], pub)
 	return k, nil
 }
@@ -160,13 +181,12 @@ func (k *PublicKey) Verify(msg, sig []byte) bool {
 		return false
 	}
 	// [S]B = R + [k]A  ⇔  [S]B + [k](-A) = R
-	var ds, dk [windows]int8
-	digits(s, &ds)
-	digits(kh, &dk)
 	base := baseTable()
-	runtime.KeepAlive(base.touch(&ds) + k.negA.touch(&dk))
+	var bufS, bufK [maxRows]int8
+	ds, dk := base.digits(s, &bufS), k.negA.digits(kh, &bufK)
+	runtime.KeepAlive(base.touch(ds) + k.negA.touch(dk))
 	r := edwards25519.NewIdentityPoint()
-	base.addMultiple(r, &ds)
-	k.negA.addMultiple(r, &dk)
+	base.addMultiple(r, ds)
+	k.negA.addMultiple(r, dk)
 	return bytes.Equal(sig[:32], r.Bytes())
 }
