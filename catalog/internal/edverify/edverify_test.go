@@ -224,3 +224,31 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// FuzzSigned fuzzes from valid signatures: a key from seed signs msg, and
+// mask (often all zero) changes the signature; both verifiers must agree,
+// and accept the unchanged signature.
+func FuzzSigned(f *testing.F) {
+	f.Add(make([]byte, 32), []byte("m"), make([]byte, 64))
+	f.Add(make([]byte, 32), []byte(""), append(make([]byte, 63), 0x10))
+	f.Fuzz(func(t *testing.T, seed, msg, mask []byte) {
+		if len(seed) != ed25519.SeedSize {
+			return
+		}
+		priv := ed25519.NewKeyFromSeed(seed)
+		pub := priv.Public().(ed25519.PublicKey)
+		k, err := NewPublicKey(pub)
+		if err != nil {
+			t.Fatalf("key of seed %x refused: %v", seed, err)
+		}
+		sig := ed25519.Sign(priv, msg)
+		changed := false
+		for i := range min(len(mask), len(sig)) {
+			sig[i] ^= mask[i]
+			changed = changed || mask[i] != 0
+		}
+		if !check(t, pub, k, msg, sig, "fuzz") && !changed {
+			t.Fatal("an unchanged signature refused")
+		}
+	})
+}
