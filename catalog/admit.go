@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"slices"
@@ -104,6 +105,8 @@ func admit(c *Catalog, trust *Trust, records [][]byte, made []Made) (*Batch, err
 		h := tlog.RecordHash(rec)
 		if first, ok := seen[h]; ok {
 			r.Why, r.Same = fmt.Sprintf("the same record as record %d given here", first+1), first
+		} else if why := respelledSignature(rec); why != "" {
+			r.Why = why
 		} else if j := x.sameAs(e, rec); j >= 0 {
 			r.Why = fmt.Sprintf("the same record is already in the catalog, at index %d", j)
 		} else {
@@ -163,6 +166,32 @@ func (c *Catalog) admitProblem(e *entry) (string, []string) {
 		return e.why, nil
 	}
 	return "", nil
+}
+
+// respelledSignature says which signature line of a signed note is not in
+// canonical base64, or "". The last character of a signature's base64
+// carries two bits that decoding ignores (note.Open decodes with
+// base64.StdEncoding), so each signature can be written four ways: a
+// record with a respelled signature is the same statement in other bytes,
+// and would pass the duplicate check as a record of its own. note.Sign
+// always writes the canonical spelling.
+func respelledSignature(rec []byte) string {
+	body, ok := SplitNote(rec)
+	if !ok {
+		return "" // not a signed note: the signature check says so
+	}
+	for line := range bytes.Lines(rec[len(body)+1:]) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		sp := bytes.LastIndexByte(line, ' ')
+		if sp < 0 {
+			continue
+		}
+		if _, err := base64.StdEncoding.Strict().DecodeString(string(line[sp+1:])); err != nil {
+			name := strings.TrimPrefix(string(line[:sp]), "— ")
+			return fmt.Sprintf("the signature by %s is not in canonical base64 (bits that decoding ignores are set): the same signature could be written four ways, so it is refused; sign the record again", clip(name))
+		}
+	}
+	return ""
 }
 
 // sameAs returns the index of an earlier record with the same bytes as

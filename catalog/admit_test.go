@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -61,6 +62,9 @@ func TestWritersRefuse(t *testing.T) {
 		{name: "record already in the catalog", add: func(f *fixture) {
 			f.records = append(f.records, f.records[3])
 		}, wants: []string{"same record"}},
+		{name: "record already in the catalog, its signature respelled", add: func(f *fixture) {
+			f.records = append(f.records, respell(t, f.records[3]))
+		}, wants: []string{"not in canonical base64", "maker"}},
 		{name: "the same record twice", add: func(f *fixture) {
 			f.addBy("maker", decl("id two", "gtin "+gtinB))
 			f.records = append(f.records, f.records[len(f.records)-1])
@@ -149,4 +153,25 @@ func TestAppendRefusesForeignPublisherKey(t *testing.T) {
 	if after, _ := os.ReadFile(filepath.Join(dir, "checkpoint")); !bytes.Equal(before, after) {
 		t.Fatal("the checkpoint changed")
 	}
+}
+
+// respell writes a signed note's last signature again with one of the bits
+// its base64 decoding ignores set, and checks that note.Open still takes
+// it: the same signature, in other bytes.
+func respell(t *testing.T, rec []byte) []byte {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	out := bytes.Clone(rec)
+	i := bytes.LastIndex(out, []byte("=\n")) - 1 // the last character before the padding
+	if i < 0 {
+		t.Fatalf("no padded signature in %q", rec)
+	}
+	out[i] = alphabet[strings.IndexByte(alphabet, out[i])^1]
+	if bytes.Equal(out, rec) {
+		t.Fatal("respell changed nothing")
+	}
+	if sig, err := base64.StdEncoding.DecodeString(string(out[bytes.LastIndexByte(out[:i], ' ')+1 : len(out)-1])); err != nil || !bytes.Contains(rec, []byte(base64.StdEncoding.EncodeToString(sig))) {
+		t.Fatalf("respelled signature decodes to another one (%v)", err)
+	}
+	return out
 }
