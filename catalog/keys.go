@@ -84,7 +84,7 @@ func newVerifier(vkey string) (note.Verifier, error) {
 	if err != nil || len(data) != 1+ed25519.PublicKeySize || data[0] != 1 {
 		return v, nil
 	}
-	f := &tabledVerifier{Verifier: v}
+	f := &tabledVerifier{Verifier: v, tables: keyTables}
 	copy(f.pub[:], data[1:])
 	return f, nil
 }
@@ -97,9 +97,10 @@ const expandAfter = 8
 // table once the key has proved busy.
 type tabledVerifier struct {
 	note.Verifier
-	pub   [ed25519.PublicKeySize]byte
-	uses  atomic.Int64
-	table atomic.Pointer[edverify.PublicKey]
+	pub    [ed25519.PublicKeySize]byte
+	tables *tableCache
+	uses   atomic.Int64
+	table  atomic.Pointer[edverify.PublicKey]
 }
 
 func (v *tabledVerifier) Verify(msg, sig []byte) bool {
@@ -107,7 +108,7 @@ func (v *tabledVerifier) Verify(msg, sig []byte) bool {
 		return k.Verify(msg, sig)
 	}
 	if v.uses.Add(1) == expandAfter {
-		if k := keyTables.get(v.pub); k != nil {
+		if k := v.tables.get(v.pub); k != nil {
 			v.table.Store(k)
 			return k.Verify(msg, sig)
 		}
@@ -119,19 +120,24 @@ func (v *tabledVerifier) Verify(msg, sig []byte) bool {
 // opens (serve swaps in a newer catalog; its keys are mostly the same), at
 // most maxKeyTables of them: 128 × 220 KB = 28 MB. A key that comes after
 // them verifies as crypto/ed25519 does, correctly and more slowly.
-var keyTables = tableCache{m: map[[ed25519.PublicKeySize]byte]*edverify.PublicKey{}}
+var keyTables = newTableCache(maxKeyTables)
 
 const maxKeyTables = 128
 
 type tableCache struct {
-	mu sync.Mutex
-	m  map[[ed25519.PublicKeySize]byte]*edverify.PublicKey
+	max int
+	mu  sync.Mutex
+	m   map[[ed25519.PublicKeySize]byte]*edverify.PublicKey
+}
+
+func newTableCache(max int) *tableCache {
+	return &tableCache{max: max, m: map[[ed25519.PublicKeySize]byte]*edverify.PublicKey{}}
 }
 
 func (c *tableCache) get(pub [ed25519.PublicKeySize]byte) *edverify.PublicKey {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if k, ok := c.m[pub]; ok || len(c.m) >= maxKeyTables {
+	if k, ok := c.m[pub]; ok || len(c.m) >= c.max {
 		return k
 	}
 	k, err := edverify.NewPublicKey(pub[:])

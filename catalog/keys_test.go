@@ -121,3 +121,34 @@ func TestTabledVerifierConcurrent(t *testing.T) {
 		t.Error("no table after all that")
 	}
 }
+
+// TestKeyTablesCapped: once the cache holds its most tables, further keys
+// verify without one — correctly — and the cache does not grow.
+func TestKeyTablesCapped(t *testing.T) {
+	cache := newTableCache(2)
+	for i := range 4 {
+		skey, vkey, err := GenerateKey(bytes.NewReader(bytes.Repeat([]byte{byte(20 + i)}, 64)), "many.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := NewSigner(skey)
+		v, _ := newVerifier(vkey)
+		tv := v.(*tabledVerifier)
+		tv.tables = cache
+		for j := range 2 * expandAfter {
+			msg, _ := Sign(fmt.Appendf(nil, "record %d\n", j), signer)
+			if _, err := note.Open(msg, note.VerifierList(v)); err != nil {
+				t.Fatalf("key %d, record %d: %v", i, j, err)
+			}
+			if _, err := note.Open(bytes.Replace(msg, []byte("record"), []byte("Record"), 1), note.VerifierList(v)); err == nil {
+				t.Fatalf("key %d, record %d: altered text verifies", i, j)
+			}
+		}
+		if got, want := tv.table.Load() != nil, i < 2; got != want {
+			t.Errorf("key %d: has a table: %v, want %v", i, got, want)
+		}
+	}
+	if len(cache.m) != 2 {
+		t.Errorf("%d tables cached, want 2", len(cache.m))
+	}
+}
