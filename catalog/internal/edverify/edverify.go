@@ -48,10 +48,7 @@ type table struct {
 }
 
 func newTable(p *edwards25519.Point, bits uint) *table {
-	// ⌈254/bits⌉ rows: s < 2^253, so the last digit is at most
-	// 2^(253-bits·(rows-1)) ≤ 2^(bits-1)-1 before a carry and never
-	// carries on.
-	t := &table{bits: bits, rows: make([][]edwards25519.Point, (254+bits-1)/bits)}
+	t := &table{bits: bits, rows: make([][]edwards25519.Point, rows(bits))}
 	half := 1 << (bits - 1)
 	points := make([]edwards25519.Point, len(t.rows)*half)
 	var base edwards25519.Point
@@ -68,8 +65,14 @@ func newTable(p *edwards25519.Point, bits uint) *table {
 	return t
 }
 
+// rows is how many digits of bits bits a scalar takes: ⌈255/bits⌉. A
+// scalar is below 2^253, so the last row starts at bit 255-bits or later
+// and holds at most bits-2 of its bits: less than 2^(bits-2), a carry
+// included, it never carries on.
+func rows(bits uint) int { return int((255 + bits - 1) / bits) }
+
 // maxRows is the most rows a table has (43).
-const maxRows = (254 + min(keyBits, baseBits) - 1) / min(keyBits, baseBits)
+const maxRows = (255 + min(keyBits, baseBits) - 1) / min(keyBits, baseBits)
 
 // digits writes s in signed base-2^bits digits, least significant first,
 // one a row of t, and returns them.

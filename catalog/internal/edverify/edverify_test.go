@@ -5,7 +5,9 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -251,4 +253,43 @@ func FuzzSigned(f *testing.F) {
 			t.Fatal("an unchanged signature refused")
 		}
 	})
+}
+
+// TestDigits: the signed digits of a scalar add up to it, each within
+// [-2^(bits-1), 2^(bits-1)], for the largest scalars too.
+func TestDigits(t *testing.T) {
+	l, _ := new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+	rnd := rand.NewChaCha8([32]byte{5})
+	var cases []*big.Int
+	for _, v := range []int64{0, 1, 2, 31, 32, 63, 64, 127, 128} {
+		cases = append(cases, big.NewInt(v), new(big.Int).Sub(l, big.NewInt(v+1)))
+	}
+	for range 200 {
+		var b [64]byte
+		rnd.Read(b[:])
+		cases = append(cases, new(big.Int).Mod(new(big.Int).SetBytes(b[:]), l))
+	}
+	for _, bits := range []uint{keyBits, 7, baseBits} { // every width with at most maxRows rows
+		tab := &table{bits: bits, rows: make([][]edwards25519.Point, rows(bits))}
+		for _, want := range cases {
+			le := make([]byte, 32)
+			want.FillBytes(le)
+			slices.Reverse(le)
+			s, err := edwards25519.NewScalar().SetCanonicalBytes(le)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf [maxRows]int8
+			got := new(big.Int)
+			for i, d := range tab.digits(s, &buf) {
+				if d < -(1<<(bits-1)) || int(d) > 1<<(bits-1) {
+					t.Fatalf("bits %d, %v: digit %d is %d", bits, want, i, d)
+				}
+				got.Add(got, new(big.Int).Lsh(big.NewInt(int64(d)), bits*uint(i)))
+			}
+			if got.Cmp(want) != 0 {
+				t.Fatalf("bits %d: digits of %v add up to %v", bits, want, got)
+			}
+		}
+	}
 }
