@@ -334,7 +334,7 @@ func (r *syncRun) sync(now time.Time) error {
 	defer unlock()
 	err = r.syncLocked(now)
 	if err == nil && r.res.New != nil && string(r.fetched) == string(r.res.New.Raw) {
-		saveValidators(r.Dir, r.fetched, r.validators)
+		saveValidators(r.Dir, r.fetched, r.URL, r.validators)
 	}
 	return err
 }
@@ -565,7 +565,7 @@ func (r *syncRun) fetchCheckpoint() (*Checkpoint, error) {
 	hdr.Set("Cache-Control", "no-cache")
 	var v validators
 	if old := r.res.Old; old != nil {
-		v = loadValidators(r.Dir, old.Raw)
+		v = loadValidators(r.Dir, old.Raw, r.URL)
 		if v.etag != "" {
 			hdr.Set("If-None-Match", v.etag)
 		}
@@ -1208,9 +1208,11 @@ func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
 
 // validators are what the server said of the checkpoint it sent (its
 // ETag and Last-Modified), kept in Dir/.sync-validators beside the hash
-// of that checkpoint, so that the next sync asks only whether it changed.
-// They are a cache, not trusted: a 304 stands only for the installed
-// checkpoint, which was verified.
+// of that checkpoint and the URL it came from, so that the next sync
+// from that URL asks only whether it changed. They are a cache, not
+// trusted: a 304 stands only for the installed checkpoint, which was
+// verified. They say nothing of another URL's file: a mirror's
+// checkpoint written in the same second would look unchanged.
 type validators struct{ etag, modified string }
 
 const validatorsFile = ".sync-validators"
@@ -1235,41 +1237,43 @@ func validatorsOf(h http.Header) validators {
 	return v
 }
 
-// loadValidators returns the validators kept for the checkpoint raw, or
-// none.
-func loadValidators(dir string, raw []byte) validators {
+// loadValidators returns the validators kept for the checkpoint raw as
+// served from url, or none.
+func loadValidators(dir string, raw []byte, url string) validators {
 	data, err := os.ReadFile(filepath.Join(dir, validatorsFile))
 	if err != nil || len(data) > 4<<10 {
 		return validators{}
 	}
 	var v validators
-	var sum string
+	var sum, from string
 	for line := range strings.Lines(string(data)) {
 		key, value, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
 		switch key {
 		case "sha256":
 			sum = value
+		case "url":
+			from = value
 		case "etag":
 			v.etag = value
 		case "last-modified":
 			v.modified = value
 		}
 	}
-	if sum != fmt.Sprintf("%x", sha256.Sum256(raw)) || !validHeader(v.etag) || !validHeader(v.modified) {
+	if sum != fmt.Sprintf("%x", sha256.Sum256(raw)) || from != url || !validHeader(v.etag) || !validHeader(v.modified) {
 		return validators{}
 	}
 	return v
 }
 
-// saveValidators keeps v for the checkpoint raw; a failure only costs
-// the next sync a whole checkpoint.
-func saveValidators(dir string, raw []byte, v validators) {
+// saveValidators keeps v for the checkpoint raw as served from url; a
+// failure only costs the next sync a whole checkpoint.
+func saveValidators(dir string, raw []byte, url string, v validators) {
 	name := filepath.Join(dir, validatorsFile)
-	if !validHeader(v.etag) || !validHeader(v.modified) || v == (validators{}) {
+	if !validHeader(v.etag) || !validHeader(v.modified) || !validHeader(url) || v == (validators{}) {
 		os.Remove(name)
 		return
 	}
-	data := fmt.Sprintf("sha256 %x\netag %s\nlast-modified %s\n", sha256.Sum256(raw), v.etag, v.modified)
+	data := fmt.Sprintf("sha256 %x\nurl %s\netag %s\nlast-modified %s\n", sha256.Sum256(raw), url, v.etag, v.modified)
 	if old, err := os.ReadFile(name); err == nil && string(old) == data {
 		return
 	}

@@ -247,3 +247,46 @@ func TestSyncConditional(t *testing.T) {
 		t.Fatalf("sync with validators of another checkpoint: conditional %v, %v", conditional[3], err)
 	}
 }
+
+// Validators are kept for the URL they came from: a till moved to
+// another mirror, whose newer checkpoint has the same Last-Modified and
+// ETag (nginx's: the second and the size), takes it, instead of a 304 for
+// the checkpoint it has. Before, the second sync sent the first mirror's
+// validators, got a 304 and stayed behind (TestSyncForkFromTiles failed
+// now and then for that reason).
+func TestSyncValidatorsPerURL(t *testing.T) {
+	f := newSyncFixture(t)
+	lastMod := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	mirror := func(p pub) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var body []byte
+			switch r.URL.Path {
+			case "/checkpoint":
+				body = p.checkpoint
+			case "/records":
+				body = p.records
+			default:
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("ETag", `"same"`)
+			http.ServeContent(w, r, "", lastMod, bytes.NewReader(body))
+		}))
+	}
+	a, b := mirror(f.prefix(t, 10)), mirror(f.prefix(t, 20))
+	defer a.Close()
+	defer b.Close()
+	dir, state := t.TempDir(), t.TempDir()
+	for i, m := range []struct {
+		url  string
+		size int64
+	}{{a.URL, 10}, {a.URL, 10}, {b.URL, 20}} {
+		res, err := testSyncer(f, m.url, dir, state).Sync(context.Background(), syncNow)
+		if err != nil {
+			t.Fatalf("sync %d: %v", i, err)
+		}
+		if got := installed(t, f, dir, state).Size; got != m.size {
+			t.Fatalf("sync %d from %s: %d records installed (%+v), want %d", i, m.url, got, res, m.size)
+		}
+	}
+}
