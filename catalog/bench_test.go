@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,8 +19,8 @@ import (
 // in the user cache directory; SMARTCHECK_BENCH_RECORDS changes its size.
 
 var (
-	benchIssued  = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	benchExpires = time.Date(2036, 11, 1, 0, 0, 0, 0, time.UTC)
+	benchIssued  = SyntheticIssued
+	benchExpires = SyntheticIssued.AddDate(10, 0, 0)
 )
 
 func benchRecords() int {
@@ -33,31 +32,17 @@ func benchRecords() int {
 	return 1_000_000
 }
 
-// syntheticDir returns a synthetic catalog of n records, made if needed.
+// syntheticDir returns the cached synthetic catalog of n records.
 func syntheticDir(b *testing.B, n int) (string, *Trust) {
 	b.Helper()
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
-	if tf, err := os.ReadFile(filepath.Join(dir, "trust")); err == nil {
-		if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
-			t, err := ParseTrust(tf)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return dir, t
-		}
-	}
-	b.Logf("making a synthetic catalog of %d records in %s", n, dir)
 	start := time.Now()
-	os.RemoveAll(dir)
-	t, err := WriteSynthetic(dir, n, "bench", benchIssued, benchExpires)
+	dir, t, err := CachedSynthetic(n)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("made in %v", time.Since(start))
+	if d := time.Since(start); d > time.Second {
+		b.Logf("made a synthetic catalog of %d records in %s, in %v", n, dir, d)
+	}
 	return dir, t
 }
 

@@ -44,6 +44,32 @@ func syntheticKey(seed, name string) (Signer, string, error) {
 	return s, vkey, err
 }
 
+// Synthetic catalogs for benchmarks are issued at SyntheticIssued with
+// seed "bench" and expire ten years later.
+var SyntheticIssued = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// CachedSynthetic returns the synthetic catalog of n records every
+// package's benchmarks share, and its trust: smartcheck-bench/synthetic-N-v2
+// in the user cache directory (docs/bench-serve.sh uses the same), written
+// first if it is missing (about a minute for a million records). Bump v2
+// when WriteSynthetic's records change.
+func CachedSynthetic(n int) (dir string, trust *Trust, err error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir = filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
+	if tf, err := os.ReadFile(filepath.Join(dir, "trust")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
+			trust, err := ParseTrust(tf)
+			return dir, trust, err
+		}
+	}
+	os.RemoveAll(dir) // a catalog left half-written
+	trust, err = WriteSynthetic(dir, n, "bench", SyntheticIssued, SyntheticIssued.AddDate(10, 0, 0))
+	return dir, trust, err
+}
+
 // WriteSynthetic writes a catalog of n records into dir (records,
 // checkpoint, trust) for benchmarks and load tests: 100 manufacturer key
 // registrations, then declarations of realistic size (about 900 bytes,

@@ -1,10 +1,8 @@
 package publish
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -87,26 +85,11 @@ func BenchmarkDryRun(b *testing.B) {
 	}
 }
 
-// BenchmarkExport exports the synthetic catalog the catalog benchmarks
-// keep in the user cache directory (made once if missing: about a minute).
+// BenchmarkExport exports the synthetic catalog the benchmarks share
+// (catalog.CachedSynthetic: made once if missing, about a minute).
 func BenchmarkExport(b *testing.B) {
 	n := benchEnv("SMARTCHECK_BENCH_RECORDS", 1_000_000)
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
-	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err != nil {
-		os.RemoveAll(dir)
-		if _, err := catalog.WriteSynthetic(dir, n, "bench", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2036, 11, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	tf, err := os.ReadFile(filepath.Join(dir, "trust"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	trust, err := catalog.ParseTrust(tf)
+	dir, trust, err := catalog.CachedSynthetic(n)
 	if err != nil {
 		b.Fatal(err)
 	}

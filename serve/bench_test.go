@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,24 +13,15 @@ import (
 	"github.com/smartcheck-uk/smartcheck/catalog"
 )
 
-// benchCatalog opens the synthetic catalog the catalog package's
-// benchmarks cache (catalog/bench_test.go; docs/bench-serve.sh makes it
-// too), of SMARTCHECK_BENCH_RECORDS records (default 1,000,000).
+// benchCatalog opens the synthetic catalog the benchmarks share
+// (catalog.CachedSynthetic), of SMARTCHECK_BENCH_RECORDS records (default
+// 1,000,000), made first if it is missing.
 func benchCatalog(b *testing.B) (*catalog.Catalog, int) {
 	n := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("SMARTCHECK_BENCH_RECORDS")); err == nil && v > 0 {
 		n = v
 	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		b.Skip(err)
-	}
-	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
-	tf, err := os.ReadFile(filepath.Join(dir, "trust"))
-	if err != nil {
-		b.Skipf("no synthetic catalog in %s: run go test -bench . ./catalog, or docs/bench-serve.sh, to make it", dir)
-	}
-	trust, err := catalog.ParseTrust(tf)
+	dir, trust, err := catalog.CachedSynthetic(n)
 	if err != nil {
 		b.Fatal(err)
 	}

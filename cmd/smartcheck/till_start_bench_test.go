@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -62,9 +60,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchCatalog returns the cached synthetic catalog the catalog
-// package's benchmarks use (catalog/bench_test.go, syntheticDir: same
-// path, seed and dates), making it if it is missing.
+// benchCatalog returns the synthetic catalog the benchmarks share
+// (catalog.CachedSynthetic), of SMARTCHECK_BENCH_RECORDS records (default
+// 1,000,000), made first if it is missing.
 func benchCatalog(b *testing.B) string {
 	b.Helper()
 	n := 1_000_000
@@ -73,18 +71,8 @@ func benchCatalog(b *testing.B) string {
 			n = v
 		}
 	}
-	cache, err := os.UserCacheDir()
+	dir, _, err := catalog.CachedSynthetic(n)
 	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "smartcheck-bench", fmt.Sprintf("synthetic-%d-v2", n))
-	if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
-		return dir
-	}
-	b.Logf("making a synthetic catalog of %d records in %s", n, dir)
-	os.RemoveAll(dir)
-	issued := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := catalog.WriteSynthetic(dir, n, "bench", issued, issued.AddDate(10, 0, 0)); err != nil {
 		b.Fatal(err)
 	}
 	return dir
