@@ -148,17 +148,7 @@ func TestTillColourProfile(t *testing.T) {
 			drive(m, tea.ColorProfileMsg{Profile: tt.profile})
 			scanAll(m, "9520000001124")
 			out := through(tt.profile, m.View().Content)
-			got := sgrColours(out)
-			for _, w := range tt.want {
-				if !slices.Contains(got, w) {
-					t.Errorf("STOP screen's SGR %v lacks %s", got, w)
-				}
-			}
-			for _, n := range tt.not {
-				if slices.Contains(got, n) {
-					t.Errorf("STOP screen's SGR %v has %s", got, n)
-				}
-			}
+			checkSGR(t, sgrColours(out), tt.want, tt.not)
 			text := screen(t, m)
 			for _, w := range []string{"✗ STOP", "Press F2 to acknowledge this STOP"} {
 				if !strings.Contains(text, w) {
@@ -188,20 +178,26 @@ func TestKioskColourProfile(t *testing.T) {
 			k := newKiosk(cfg, clock, 120, 40)
 			k.send(tea.ColorProfileMsg{Profile: tt.profile})
 			k.scan("9520000001124")
-			got := sgrColours(through(tt.profile, k.View().Content))
-			for _, w := range tt.want {
-				if !slices.Contains(got, w) {
-					t.Errorf("STOP screen's SGR %v lacks %s", got, w)
-				}
-			}
-			for _, n := range tt.not {
-				if slices.Contains(got, n) {
-					t.Errorf("STOP screen's SGR %v has %s", got, n)
-				}
-			}
+			checkSGR(t, sgrColours(through(tt.profile, k.View().Content)), tt.want, tt.not)
 			if text := kscreen(t, k); !strings.Contains(text, "✗ This product doesn't meet") || !strings.Contains(text, "isn't available for sale") {
 				t.Errorf("the symbol and words of a STOP are not on screen:\n%s", text)
 			}
 		})
+	}
+}
+
+// checkSGR fails the test unless the STOP screen's colours (got) hold
+// every one of want and none of not.
+func checkSGR(t *testing.T, got, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("STOP screen's SGR %v lacks %s", got, w)
+		}
+	}
+	for _, n := range not {
+		if slices.Contains(got, n) {
+			t.Errorf("STOP screen's SGR %v has %s", got, n)
+		}
 	}
 }
